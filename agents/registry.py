@@ -1,0 +1,85 @@
+"""The strategy registry, filled by the ``@register`` decorator next to each strategy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from negotiation.errors import UserError
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A strategy parameter: its default and the range (or names) it may take."""
+
+    default: float | str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    doc: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.choices is None
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What a strategy declares about itself; the engine and the contract tests read these."""
+
+    concession: str
+    uses_deadline: bool
+    models_opponents: bool
+    stochastic: bool
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What a party knows when it decides, as arrays over the batch (leading axis B)."""
+
+    t: np.ndarray  # days since the first round
+    T: np.ndarray  # days from the first round to the effective deadline
+    u_max: np.ndarray  # the party's best possible utility (its ideal, all sign)
+    u_res: np.ndarray  # its effective reservation utility
+    prev_target: np.ndarray  # its target last round (u_max before the first)
+    extra: dict = field(default_factory=dict)
+
+
+class Strategy:
+    """Base of every strategy: acceptance by target; subclasses give ``target``."""
+
+    name: str = ""
+    summary: str = ""
+    traits: Traits
+    params: dict[str, ParamSpec] = {}
+
+    def target(self, sit: Situation, prm: dict) -> np.ndarray:
+        """The utility the party aims for this round, shape (B,)."""
+        raise NotImplementedError
+
+    def accept(self, sit: Situation, target: np.ndarray, u_offer: np.ndarray, prm: dict) -> np.ndarray:
+        """Accept an offer worth ``u_offer`` if it meets the target and the reservation."""
+        return (u_offer >= target) & (u_offer >= sit.u_res)
+
+
+REGISTRY: dict[str, type[Strategy]] = {}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """Class decorator: add a strategy to the registry under its ``name``."""
+    if not cls.name or cls.name in REGISTRY:
+        raise ValueError(f"strategy name {cls.name!r} is empty or already registered")
+    if not isinstance(getattr(cls, "traits", None), Traits):
+        raise ValueError(f"strategy {cls.name!r} declares no traits")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def get_strategy(name: str) -> type[Strategy]:
+    """The strategy class registered as ``name``; a UserError listing the known names if none."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise UserError(f"unknown strategy {name!r}; known strategies: {known}") from None

@@ -1,0 +1,228 @@
+"""One round of talks, shared by both drivers.
+
+``play_round`` runs one round for a batch of negotiations. The parties' decisions come from
+``deciders`` (one per party): the batch driver passes ``KernelParty`` objects, the Mesa driver
+its ``PartyAgent``s, which call the same kernel functions with a batch of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agents import Situation
+from negotiation.inputs import Inputs
+from negotiation.offers import construct_offer
+from negotiation.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
+from negotiation.structure import Structure
+from negotiation.utility import utility
+
+
+@dataclass
+class Draws:
+    """The in-run uniforms of a batch: withdrawal hazards, extension votes, open pairs."""
+
+    withdraw: np.ndarray  # (B, max_rounds, P)
+    vote: np.ndarray  # (B, max_votes, P)
+    open: np.ndarray  # (B, n_pairs)
+
+    def rows(self, sel) -> Draws:
+        return Draws(self.withdraw[sel], self.vote[sel], self.open[sel])
+
+
+@dataclass
+class State:
+    """Where each negotiation of a batch stands."""
+
+    round: int
+    day: np.ndarray
+    deadline: np.ndarray
+    n_ext: np.ndarray
+    votes: np.ndarray
+    notice_day: np.ndarray
+    notice_by: np.ndarray
+    target: np.ndarray  # (B, P)
+    best_received: np.ndarray  # (B, P)
+    done: np.ndarray
+    outcome: np.ndarray
+    rounds: np.ndarray
+    end_day: np.ndarray
+    agreement: np.ndarray  # (B, I)
+    offers: np.ndarray  # (B, P, I) this round's offers (NaN: none made)
+    accepted: np.ndarray  # (B, P, P) accepted[b, proposer, responder]
+    events: dict = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, st: Structure, inp: Inputs) -> State:
+        b, P, I = inp.batch, st.n_parties, st.n_issues
+        return cls(
+            round=0,
+            day=np.full(b, st.planned_days[0], dtype=np.int64),
+            deadline=np.full(b, st.deadline_days[0], dtype=np.int64),
+            n_ext=np.zeros(b, dtype=np.int64),
+            votes=np.zeros(b, dtype=np.int64),
+            notice_day=np.full(b, NO_NOTICE, dtype=np.int64),
+            notice_by=np.full(b, -1, dtype=np.int64),
+            target=inp.u_max.copy(),
+            best_received=np.full((b, P), -np.inf),
+            done=np.zeros(b, dtype=bool),
+            outcome=np.full(b, -1, dtype=np.int64),
+            rounds=np.zeros(b, dtype=np.int64),
+            end_day=np.zeros(b, dtype=np.int64),
+            agreement=np.full((b, I), np.nan),
+            offers=np.full((b, P, I), np.nan),
+            accepted=np.zeros((b, P, P), dtype=bool),
+        )
+
+
+class KernelParty:
+    """A computer party's decisions for a batch: its strategy plus the kernel rules."""
+
+    def __init__(self, st: Structure, inp: Inputs, p: int):
+        self.st, self.inp, self.p = st, inp, p
+        self.strategy = st.strategies[p]
+        self.prm = inp.strategy[p]
+
+    def situation(self, state: State) -> Situation:
+        inp, p = self.inp, self.p
+        effective = np.minimum(state.deadline, state.notice_day)
+        return Situation(
+            t=(state.day - self.st.start_day).astype(float),
+            T=(effective - self.st.start_day).astype(float),
+            u_max=inp.u_max[:, p],
+            u_res=inp.res_eff[:, p],
+            prev_target=state.target[:, p],
+        )
+
+    def target(self, state: State) -> np.ndarray:
+        return self.strategy.target(self.situation(state), self.prm)
+
+    def offer(self, state: State) -> np.ndarray:
+        return construct_offer(self.st, self.inp, self.p, state.target[:, self.p])
+
+    def accepts(self, state: State, x: np.ndarray, outcome: int) -> np.ndarray:
+        u = utility(self.st, self.inp, self.p, x, outcome)
+        return self.strategy.accept(self.situation(state), state.target[:, self.p], u, self.prm)
+
+    def withdraws(self, state: State, u: np.ndarray) -> np.ndarray:
+        p = self.p
+        return withdrawal_notice(state.best_received[:, p], self.inp.res_eff[:, p], self.inp.p_withdraw[:, p], u)
+
+    def votes_extend(self, state: State, u: np.ndarray) -> np.ndarray:
+        return extension_vote(self.inp.p_extend[:, self.p], u)
+
+
+def _finish(state: State, mask, outcome: int, end_day, rounds, agreement=None) -> None:
+    state.done |= mask
+    state.outcome = np.where(mask, outcome, state.outcome)
+    state.end_day = np.where(mask, end_day, state.end_day)
+    state.rounds = np.where(mask, rounds, state.rounds)
+    if agreement is not None:
+        state.agreement = np.where(mask[:, None], agreement, state.agreement)
+
+
+def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders) -> None:
+    """Play round ``state.round`` for every unfinished negotiation, updating ``state``."""
+    r = state.round
+    P = st.n_parties
+    b = state.day.shape[0]
+    deal = st.outcome_index("deal")
+    termination = st.outcome_index("termination")
+    stalemate = st.outcome_index("stalemate")
+    ev = {
+        "termination": np.zeros(b, bool),
+        "notice": np.full(b, -1),
+        "vote": np.zeros(b, bool),
+        "extended": np.zeros(b, bool),
+        "closed": np.zeros(b, bool),
+    }
+    state.events = ev
+
+    # A withdrawal notice whose delay has run out ends the talks before the round.
+    act = ~state.done
+    due = act & (state.day >= state.notice_day)
+    _finish(state, due, termination, state.notice_day, r)
+    ev["termination"] = due
+    act = act & ~due
+
+    for p in range(P):
+        state.target[:, p] = np.where(act, deciders[p].target(state), state.target[:, p])
+    state.best_received[:] = -np.inf
+    state.offers[:] = np.nan
+    state.accepted[:] = False
+    is_open = bilateral_open(draws.open, inp.p_open)
+    by_weight = sorted(range(len(st.pairs)), key=lambda n: -st.pair_weight[n])
+
+    for j in range(P):
+        p = (r + j) % P
+        live = act & ~state.done
+        if not live.any():
+            break
+        x = deciders[p].offer(state)
+        state.offers[:, p, :] = np.where(live[:, None], x, np.nan)
+        acc = np.zeros((b, P), dtype=bool)
+        acc[:, p] = True
+        for q in range(P):
+            if q != p:
+                acc[:, q] = deciders[q].accepts(state, x, deal)
+                u = utility(st, inp, q, x, deal)
+                state.best_received[:, q] = np.where(
+                    live, np.maximum(state.best_received[:, q], u), state.best_received[:, q]
+                )
+        state.accepted[:, p, :] = acc & live[:, None]
+        everyone = live & acc.all(axis=1)
+        _finish(state, everyone, deal, state.day, r + 1, x)
+        pending = live & ~everyone
+        for n in by_weight:
+            a, c = st.pairs[n]
+            cand = pending & acc[:, a] & acc[:, c] & is_open[:, n]
+            if not cand.any():
+                continue
+            bil = 1 + n
+            both = cand & deciders[a].accepts(state, x, bil) & deciders[c].accepts(state, x, bil)
+            _finish(state, both, bil, state.day, r + 1, x)
+            pending &= ~both
+
+    # Withdrawal notices, then the calendar: an extension vote at the deadline.
+    act = act & ~state.done
+    if r + 1 >= st.withdrawal_earliest_round:
+        for p in range(P):
+            cand = act & (state.notice_by < 0) & (inp.p_withdraw[:, p] > 0)
+            if cand.any():
+                give = cand & deciders[p].withdraws(state, draws.withdraw[:, r, p])
+                state.notice_day = np.where(give, state.day + st.notice_days, state.notice_day)
+                state.notice_by = np.where(give, p, state.notice_by)
+                ev["notice"] = np.where(give, p, ev["notice"])
+
+    extended = state.n_ext > 0
+    nxt = next_round_day(state.day, r + 1, st.planned_days, extended, inp.gap)
+    at_deadline = nxt > state.deadline
+    early = (r + 1 == st.first_vote_round) & (state.n_ext == 0)
+    vote = act & (at_deadline | early) & (state.n_ext < inp.max_ext)
+    yes = vote.copy()
+    if vote.any():
+        v = np.minimum(state.votes, draws.vote.shape[1] - 1)
+        for p in range(P):
+            u = np.take_along_axis(draws.vote[:, :, p], v[:, None], axis=1)[:, 0]
+            yes &= deciders[p].votes_extend(state, u)
+    state.votes = state.votes + vote
+    ev["vote"] = vote
+    ev["extended"] = yes
+    state.n_ext = state.n_ext + yes
+    state.deadline = np.where(yes, st.deadline_days[np.minimum(state.n_ext, len(st.deadline_days) - 1)], state.deadline)
+    nxt = np.where(yes, np.minimum(state.day + inp.gap, state.deadline), nxt)
+    close = act & ((at_deadline & ~yes) | (nxt > st.horizon_day) | (r + 1 >= st.max_rounds))
+    # When talks close, a party that may withdraw and values walking away above the old
+    # treaty gives notice now; with a notice pending the talks end in termination.
+    for p in range(P):
+        quits = close & (state.notice_by < 0) & (inp.p_withdraw[:, p] > 0) & (inp.res_eff[:, p] > inp.u_sq[:, p])
+        state.notice_day = np.where(quits, state.day + st.notice_days, state.notice_day)
+        state.notice_by = np.where(quits, p, state.notice_by)
+        ev["notice"] = np.where(quits, p, ev["notice"])
+    noticed = state.notice_by >= 0
+    _finish(state, close & noticed, termination, state.notice_day, r + 1)
+    _finish(state, close & ~noticed, stalemate, state.day, r + 1)
+    ev["closed"] = close
+    state.day = np.where(act & ~close, nxt, state.day)
+    state.round = r + 1

@@ -1,0 +1,105 @@
+"""Safe YAML loading that remembers the line of every key, and refuses duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from negotiation.errors import ConfigError, ConfigProblem
+
+MAX_CONFIG_BYTES = 2_000_000
+
+Lines = dict[tuple, int]
+
+
+def format_path(path: tuple) -> str:
+    """Render a key path as dotted text, list indices in brackets: ``profiles.US.issues[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def line_of(lines: Lines, path: tuple) -> int | None:
+    """The line of ``path`` or, failing that, of its nearest ancestor that has one."""
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get((), None)
+
+
+def _walk(node: yaml.Node, path: tuple, lines: Lines, problems: list, name: str) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(ConfigProblem(name, line, format_path(path + (key,)), "duplicate key"))
+                continue
+            seen.add(key)
+            lines[path + (key,)] = line
+            _walk(value_node, path + (key,), lines, problems, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, path + (i,), lines, problems, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
+    """Parse YAML text with the safe loader; return the data and a key-path -> line map."""
+    loader = yaml.SafeLoader(text)
+    lines: Lines = {}
+    problems: list[ConfigProblem] = []
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError([ConfigProblem(name, 1, "", "the file is empty; expected a mapping")])
+        _walk(node, (), lines, problems, name)
+        if problems:
+            raise ConfigError(problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError([ConfigProblem(name, line, "", f"invalid YAML: {what}")]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([ConfigProblem(name, None, "", f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(name, None, "", "invalid YAML: nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def read_yaml(path: str | Path) -> tuple[Any, Lines, str]:
+    """Read and parse a YAML file; return (data, lines, text). Errors are ConfigError."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(name, None, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise ConfigError([ConfigProblem(name, None, "", "is a folder, expected a YAML file")]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigProblem(name, None, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            [ConfigProblem(name, None, "", f"file too large ({len(raw)} bytes; at most {MAX_CONFIG_BYTES})")]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError([ConfigProblem(name, line, "", "not UTF-8 text")]) from None
+    data, lines = parse_yaml(text, name)
+    return data, lines, text
