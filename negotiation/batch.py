@@ -25,14 +25,33 @@ class BatchResult:
     values: np.ndarray | None = None
 
 
+COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
+
+
 def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
-    """Play every negotiation of a batch to its end."""
+    """Play every negotiation of a batch to its end.
+
+    Rounds run in lockstep over the batch; finished negotiations are set aside now and then so
+    later rounds work only on those still running. Rows never interact, so this changes no result.
+    """
+    full_inp = inp
     state = State.start(st, inp)
+    out = State.start(st, inp)
+    where = np.arange(inp.batch)  # row of `out` of each row still in play
     deciders = [KernelParty(st, inp, p) for p in range(st.n_parties)]
-    while not state.done.all():
+    while where.size:
         play_round(st, inp, draws, state, deciders)
-    u = outcome_utilities(st, inp, state.outcome, state.agreement)
-    return BatchResult(state.outcome, state.rounds, state.end_day, state.agreement, u)
+        if state.done.all() or state.done.mean() > 1 - COMPACT_BELOW:
+            fin = state.done
+            for name in ("outcome", "rounds", "end_day", "agreement"):
+                getattr(out, name)[where[fin]] = getattr(state, name)[fin]
+            keep = np.flatnonzero(~fin)
+            where = where[keep]
+            if where.size:
+                inp, draws, state = inp.rows(keep), draws.rows(keep), state.rows(keep)
+                deciders = [d.rows(inp, keep) for d in deciders]
+    u = outcome_utilities(st, full_inp, out.outcome, out.agreement)
+    return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u)
 
 
 def run_rows(st: Structure, space, seed: int, start: int, count: int) -> BatchResult:

@@ -64,17 +64,22 @@ def validate(config):
 )
 def run(config, seed, draw, as_json, runs_dir, out):
     """Run one negotiation of CONFIG, narrated round by round; write a run folder."""
+    loaded = _load(config)
+    _play(loaded, seed, draw, loaded.space, as_json, runs_dir, "run", None, out)
+
+
+def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=None) -> dict:
+    """Play one negotiation in the Mesa driver, narrating it, and write its run folder."""
     from negotiation.model import NegotiationModel
     from negotiation.narrate import outcome_lines, round_lines
     from negotiation.runfolder import RunFolder, json_text
 
-    loaded = _load(config)
-    folder = RunFolder.create(runs_dir, Path(config).stem, "run", loaded, seed, out)
+    folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, kind, loaded, seed, out)
     folder.manifest["draw"] = draw
     st, issues = loaded.structure, loaded.scenario.issues
     say = (lambda s: None) if as_json else click.echo
     try:
-        model = NegotiationModel(loaded, seed=seed, draw=draw)
+        model = NegotiationModel(loaded, seed=seed, draw=draw, space=space)
         say(f"{loaded.scenario.name}: seed {seed}, draw {draw}; parties {', '.join(st.parties)}")
         while model.running:
             model.step()
@@ -93,6 +98,189 @@ def run(config, seed, draw, as_json, runs_dir, out):
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     click.echo(f"run folder: {folder.path}", err=as_json)
+    return summary
+
+
+def _table(summary: dict, st) -> list[str]:
+    lines = [f"{'outcome':<22} {'p':>7}  {'95% interval':<17} {'n':>9}"]
+    for name, o in summary["outcomes"].items():
+        lo, hi = o["ci95"]
+        lines.append(f"{name:<22} {o['p']:>7.4f}  [{lo:.4f}, {hi:.4f}]  {o['n']:>9}")
+    return lines
+
+
+def _point_lines(summary: dict) -> list[str]:
+    lines = []
+    names = list(summary["outcomes"])
+    for k, pt in enumerate(summary["points"]):
+        params = ", ".join(f"{n}={v:g}" for n, v in pt["params"].items())
+        odds = "  ".join(f"{n} {pt['outcomes'][n]['p']:.3f}" for n in names if pt["outcomes"][n]["n"])
+        lines.append(f"point {k}: {params}  ->  {odds}")
+    return lines
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--draws", type=int, default=None, help="Monte Carlo draws per point [default: the config's, else 1000].")
+@click.option("--seed", type=int, default=None, help="Root seed of the draw table [default: 0].")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option("--scheduler", default=None, metavar="ADDR", help="Run on an existing Dask cluster (tcp://HOST:PORT).")
+@click.option("--resume", "resume", default=None, type=click.Path(file_okay=False), help="Finish a killed sweep.")
+@click.option("--grid", multiple=True, metavar="NAME=V1,V2,..", help="Grid over a parameter (repeatable).")
+@click.option("--lhs", type=int, default=None, metavar="N", help="Latin-hypercube sample of N points over --range.")
+@click.option("--range", "ranges", multiple=True, metavar="NAME=LOW:HIGH", help="A range for --lhs (repeatable).")
+@click.option("--chunk-rows", type=int, default=None, help="Draws per chunk [default: 10000, capped by memory].")
+@click.option("--memory-mib", type=int, default=512, show_default=True, help="Memory budget for one chunk.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--out", default=None, type=click.Path(file_okay=False), help="Exact run folder to write.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def sweep(
+    config,
+    draws,
+    seed,
+    workers,
+    scheduler,
+    resume,
+    grid,
+    lhs,
+    ranges,
+    chunk_rows,
+    memory_mib,
+    as_json,
+    runs_dir,
+    out,
+    quiet,
+):
+    """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
+    from negotiation import sweeper
+    from negotiation.runfolder import RunFolder, json_text, read_manifest
+    from negotiation.sweep import expand, spec_from_cli
+
+    if draws is not None and draws < 1:
+        raise UserError(f"--draws must be at least 1, got {draws}")
+    if seed is not None and seed < 0:
+        raise UserError(f"--seed must be 0 or more, got {seed}")
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
+    if scheduler and workers > 1:
+        raise UserError("give either --workers or --scheduler, not both")
+    if chunk_rows is not None and chunk_rows < 1:
+        raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")
+    if memory_mib < 16:
+        raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
+    loaded = _load(config)
+    cli_spec = spec_from_cli(grid, lhs, ranges, draws or 1000)
+    spec = cli_spec or loaded.scenario.sweep
+    if resume:
+        folder = RunFolder(Path(resume), read_manifest(Path(resume), "sweep"))
+        m = folder.manifest
+        if m["config_hash"] != loaded.config_hash():
+            raise UserError(
+                f"{resume}: config hash differs: the folder was made from another config "
+                f"({m['config_hash'][:12]}..., this one {loaded.config_hash()[:12]}...)"
+            )
+        if seed is not None and seed != m["seed"]:
+            raise UserError(f"{resume}: seed differs (the folder has seed {m['seed']}, you gave {seed})")
+        if draws is not None and draws != m["draws_per_point"]:
+            raise UserError(f"{resume}: draws differ (the folder has {m['draws_per_point']}, you gave {draws})")
+        if cli_spec is not None and expand(loaded.space, cli_spec, m["seed"]) != m["points"]:
+            raise UserError(f"{resume}: the sweep points differ from the folder's")
+        seed, n_draws, points, rows = m["seed"], m["draws_per_point"], m["points"], m["chunk_rows"]
+        if m.get("status") == "complete" and (folder.path / "outcomes.parquet").exists():
+            raise UserError(f"{resume}: this sweep is already complete")
+        folder.manifest["status"] = "running"
+    else:
+        seed = seed or 0
+        n_draws = draws or (spec.draws if spec else 1000)
+        points = expand(loaded.space, spec, seed)
+        rows = sweeper.chunk_rows(chunk_rows, memory_mib)
+        folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
+        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows)
+    client = sweeper.dask_client(scheduler) if scheduler else None
+    folder.manifest.update(workers=workers, scheduler=scheduler)
+    folder.write_manifest()
+    say = (lambda s: None) if as_json else click.echo
+    say(f"{loaded.scenario.name}: {len(points)} point(s) x {n_draws} draws, seed {seed}; run folder {folder.path}")
+    config_text = loaded.resolved_yaml()
+    try:
+        sweeper.run_sweep(folder.path, config_text, points, seed, n_draws, rows, workers, client, quiet or as_json)
+        summary = sweeper.finalize(folder.path, loaded, points, seed, n_draws, rows)
+        folder.write("summary.json", json_text(summary))
+        sweeper.remove_parts(folder.path)
+    except KeyboardInterrupt:
+        folder.close("partial")
+        click.echo(f"interrupted; finish with: negotiate sweep {config} --resume {folder.path}", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        folder.close("partial")
+        raise UserError(
+            f"{folder.path}: cannot write results ({exc.strerror}); finished chunks are kept, "
+            f"finish with --resume {folder.path}"
+        ) from None
+    except BaseException:
+        folder.close("failed")
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    folder.close("complete")
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        for line in _table(summary, loaded.structure):
+            click.echo(line)
+        if len(points) > 1:
+            for line in _point_lines(summary):
+                click.echo(line)
+    click.echo(f"run folder: {folder.path}", err=as_json)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--draw", "index", type=int, required=True, help="Row of outcomes.parquet (the draw column).")
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
+def replay(run_dir, index, as_json, runs_dir):
+    """Replay draw I of a sweep in the Mesa driver, narrated, and check it against outcomes.parquet."""
+    import pyarrow.parquet as pq
+
+    from negotiation.loader import load_scenario
+    from negotiation.runfolder import read_manifest
+
+    folder = Path(run_dir)
+    m = read_manifest(folder, "sweep")
+    if not (folder / "outcomes.parquet").exists():
+        raise UserError(f"{run_dir}: no outcomes.parquet (is the sweep finished? try --resume)")
+    total = m["draws_per_point"] * len(m["points"])
+    if not 0 <= index < total:
+        raise UserError(f"--draw must be from 0 to {total - 1}, got {index}")
+    loaded = load_scenario(folder / "config.yaml")
+    point, row = divmod(index, m["draws_per_point"])
+    params = m["points"][point]
+    space = loaded.space.with_values(params) if params else loaded.space
+    summary = _play(loaded, m["seed"], row, space, as_json, runs_dir, "replay", f"{Path(run_dir).name}-d{index}")
+    table = pq.read_table(folder / "outcomes.parquet", filters=[("draw", "=", index)])
+    want = table.to_pylist()[0]
+    same = want["outcome"] == summary["outcome"] and want["rounds"] == summary["rounds"]
+    msg = (
+        f"matches outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
+        if same
+        else f"MISMATCH with outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
+    )
+    click.echo(msg, err=as_json)
+    if not same:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+def params(config):
+    """List CONFIG's named parameters (the names sweeps use), their values and allowed ranges."""
+    loaded = _load(config)
+    for s in loaded.space.slots:
+        value = s.value.model_dump_json(exclude_none=True) if s.uncertain else f"{s.value:g}"
+        click.echo(f"{s.name:<44} {value:<60} [{s.bounds[0]:g}, {s.bounds[1]:g}]")
 
 
 def main() -> None:

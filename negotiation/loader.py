@@ -32,7 +32,7 @@ class Loaded:
 
     def resolved_yaml(self) -> str:
         """The scenario as the simulator understood it, defaults filled in, as YAML."""
-        data = self.scenario.model_dump(mode="json", exclude_none=True)
+        data = self.scenario.model_dump(mode="python", exclude_none=True)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
     def config_hash(self) -> str:

@@ -2,128 +2,172 @@
 
 The proposer starts at its own ideal and walks each issue towards the others' best compromise
 on that issue, in small pieces. Pieces are taken in order of (others' gain) / (own cost) until
-the proposer's utility would fall below its target; the last continuous piece is taken in part.
-With linear value functions this is a fractional knapsack and the offer maximises the others'
-summed utility subject to the proposer's target, so no other offer is better for everyone.
+the proposer's utility would fall below its target; the last continuous piece is taken in part,
+a discrete step (a whole option) is taken whole or not at all. With linear value functions and
+one other party this is a fractional knapsack: the offer maximises the other's utility subject
+to the proposer's target, so no offer is better for both.
+
+The pieces and their order depend only on the profiles, not on the target, so they are worked
+out once per negotiation and proposer (``plan_offers``); each round only walks the plan with
+that round's budget (``offer_from_plan``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from negotiation.inputs import Inputs
 from negotiation.structure import Structure
-from negotiation.utility import continuous_value, discrete_value, issue_utility
+from negotiation.utility import continuous_value, issue_utility
 
 SUBPIECES = 2  # each continuous segment between breakpoints is split in this many pieces
 EPS = 1e-12
 
 
-def _compromise_continuous(st, inp, p, i, others):
-    """The others' ideal that the others value most in sum (a weighted median when linear)."""
-    cand = inp.ideal[:, others, i]  # (B, P-1)
-    score = np.zeros(cand.shape)
-    for c in range(len(others)):
-        for q in others:
-            score[:, c] += inp.weight[:, q, i] * continuous_value(
-                cand[:, c], inp.ideal[:, q, i], st.lo[i], st.hi[i], int(st.shape[q, i])
-            )
-    best = np.argmax(score, axis=1)
-    return np.take_along_axis(cand, best[:, None], axis=1)[:, 0]
+@dataclass
+class OfferPlan:
+    """A proposer's pieces for a batch, sorted by priority (piece axis first, then batch)."""
+
+    ideal: np.ndarray  # (B, I) the proposer's ideal
+    u_ideal: np.ndarray  # (B,) its issue utility there
+    cost: np.ndarray  # (M, B) utility the proposer gives up per piece
+    safe_cost: np.ndarray  # (M, B) the same with zeros replaced by ones (a safe divisor)
+    delta: np.ndarray  # (M, B) the piece's move (end - start) in position units
+    issue: np.ndarray  # (M, B) issue index of each piece
+    divisible: np.ndarray  # (M, B) continuous pieces may be taken in part
+    live: np.ndarray  # (M, B) pieces that may be taken at all
+
+    def rows(self, sel) -> OfferPlan:
+        """The plan of a subset of the batch."""
+        return OfferPlan(
+            self.ideal[sel],
+            self.u_ideal[sel],
+            *(a[:, sel] for a in (self.cost, self.safe_cost, self.delta, self.issue, self.divisible, self.live)),
+        )
 
 
-def _pieces(st: Structure, inp: Inputs, p: int, others: list[int]):
-    """All pieces of all issues: (start, end, issue index, discrete) lists of (B,) arrays."""
-    starts, ends, issue_of, discrete = [], [], [], []
-    for i in range(st.n_issues):
-        a = inp.ideal[:, p, i]
-        if i in st.options:
-            k = int(st.n_options[i])
-            total = np.zeros((a.shape[0], k))
-            for q in others:
-                total += inp.weight[:, q, i, None] * inp.values[:, q, i, :k]
-            c = np.argmax(total, axis=1).astype(float)
-            step = np.sign(c - a)
-            n = np.abs(c - a)
-            for s in range(k - 1):
-                start = a + s * step
-                valid = s < n
-                starts.append(np.where(valid, start, a))
-                ends.append(np.where(valid, start + step, a))
-                issue_of.append(i)
-                discrete.append(True)
-        else:
-            c = _compromise_continuous(st, inp, p, i, others)
-            span = c - a
-            safe = np.where(span != 0, span, 1.0)
-            ts = [np.zeros_like(a), np.ones_like(a)]
-            for q in others:
-                ts.append(np.where(span != 0, np.clip((inp.ideal[:, q, i] - a) / safe, 0.0, 1.0), 1.0))
-            ts = np.sort(np.stack(ts, axis=1), axis=1)
-            for seg in range(ts.shape[1] - 1):
-                t0, t1 = ts[:, seg], ts[:, seg + 1]
-                for sub in range(SUBPIECES):
-                    u0 = t0 + (t1 - t0) * (sub / SUBPIECES)
-                    u1 = t0 + (t1 - t0) * ((sub + 1) / SUBPIECES)
-                    starts.append(a + u0 * span)
-                    ends.append(a + u1 * span)
-                    issue_of.append(i)
-                    discrete.append(False)
-    return starts, ends, np.array(issue_of), np.array(discrete)
-
-
-def _value(st, inp, q, i, x):
+def _values(st: Structure, inp: Inputs, q: int, i: int, x: np.ndarray) -> np.ndarray:
+    """Party q's value of positions x (B, n) on issue i."""
     if i in st.options:
-        return discrete_value(x, inp.values[:, q, i, :])
-    return continuous_value(x, inp.ideal[:, q, i], st.lo[i], st.hi[i], int(st.shape[q, i]))
+        idx = np.rint(x).astype(np.int64)
+        return np.take_along_axis(inp.values[:, q, i, :], idx, axis=1)
+    return continuous_value(x, inp.ideal[:, q, i, None], st.lo[i], st.hi[i], int(st.shape[q, i]))
 
 
-def construct_offer(st: Structure, inp: Inputs, p: int, target: np.ndarray) -> np.ndarray:
-    """Party ``p``'s offer (B, I) for target utility ``target`` (B,) under a full deal."""
-    P = st.n_parties
-    others = [q for q in range(P) if q != p]
-    b = inp.batch
-    rows = np.arange(b)
-    x = inp.ideal[:, p, :].copy()
-    deal = st.outcome_index("deal")
-    remaining = np.maximum(issue_utility(st, inp, p, x) - (target - inp.stake[:, p, deal]), 0.0)
-
-    starts, ends, issue_of, discrete = _pieces(st, inp, p, others)
-    m = len(starts)
-    start = np.stack(starts, axis=1)
-    end = np.stack(ends, axis=1)
-    cost = np.zeros((b, m))
-    gain = np.zeros((b, m))
-    for j in range(m):
-        i = int(issue_of[j])
-        cost[:, j] = inp.weight[:, p, i] * (_value(st, inp, p, i, start[:, j]) - _value(st, inp, p, i, end[:, j]))
+def _issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int):
+    """Start and end positions (B, n) of the pieces of issue i, in path order."""
+    a = inp.ideal[:, p, i]
+    if i in st.options:
+        k = int(st.n_options[i])
+        total = np.zeros((a.shape[0], k))
         for q in others:
-            gain[:, j] += inp.weight[:, q, i] * (_value(st, inp, q, i, end[:, j]) - _value(st, inp, q, i, start[:, j]))
-    cost = np.maximum(cost, 0.0)
+            total += inp.weight[:, q, i, None] * inp.values[:, q, i, :k]
+        c = np.argmax(total, axis=1).astype(float)
+        step = np.sign(c - a)
+        s = np.arange(k - 1, dtype=float)[None, :]
+        valid = s < np.abs(c - a)[:, None]
+        start = np.where(valid, a[:, None] + s * step[:, None], a[:, None])
+        return start, np.where(valid, start + step[:, None], a[:, None])
+    # The compromise: the others' ideal that the others value most in sum (for linear values,
+    # a weighted median of their ideals).
+    cand = inp.ideal[:, others, i]
+    score = sum(inp.weight[:, q, i, None] * _values(st, inp, q, i, cand) for q in others)
+    c = np.take_along_axis(cand, np.argmax(score, axis=1)[:, None], axis=1)[:, 0]
+    span = c - a
+    safe = np.where(span != 0, span, 1.0)
+    ts = [np.zeros_like(a), np.ones_like(a)]
+    ts += [np.where(span != 0, np.clip((inp.ideal[:, q, i] - a) / safe, 0.0, 1.0), 1.0) for q in others]
+    ts = np.sort(np.stack(ts, axis=1), axis=1)
+    t0, t1 = ts[:, :-1], ts[:, 1:]
+    u0 = np.concatenate([t0 + (t1 - t0) * (s / SUBPIECES) for s in range(SUBPIECES)], axis=1)
+    u1 = np.concatenate([t0 + (t1 - t0) * ((s + 1) / SUBPIECES) for s in range(SUBPIECES)], axis=1)
+    # interleave so pieces run in path order: segment by segment, sub-piece by sub-piece
+    n_seg = t0.shape[1]
+    idx = np.array([s * n_seg + g for g in range(n_seg) for s in range(SUBPIECES)])
+    u0, u1 = u0[:, idx], u1[:, idx]
+    return a[:, None] + u0 * span[:, None], a[:, None] + u1 * span[:, None]
+
+
+def plan_offers(st: Structure, inp: Inputs, p: int) -> OfferPlan:
+    """Work out party p's concession pieces and their order, for every negotiation of a batch."""
+    others = [q for q in range(st.n_parties) if q != p]
+    b = inp.batch
+    starts, ends, costs, gains, issue_of, divisible = [], [], [], [], [], []
+    for i in range(st.n_issues):
+        start, end = _issue_pieces(st, inp, p, others, i)
+        cost = inp.weight[:, p, i, None] * (_values(st, inp, p, i, start) - _values(st, inp, p, i, end))
+        gain = sum(
+            inp.weight[:, q, i, None] * (_values(st, inp, q, i, end) - _values(st, inp, q, i, start)) for q in others
+        )
+        starts.append(start)
+        ends.append(end)
+        costs.append(np.maximum(cost, 0.0))
+        gains.append(gain)
+        issue_of += [i] * start.shape[1]
+        divisible += [i not in st.options] * start.shape[1]
+    start = np.concatenate(starts, axis=1)
+    end = np.concatenate(ends, axis=1)
+    cost = np.concatenate(costs, axis=1)
+    gain = np.concatenate(gains, axis=1)
+    issue_of = np.array(issue_of)
     ratio = np.where(cost > EPS, gain / np.where(cost > EPS, cost, 1.0), gain / EPS)
     ratio = np.where(gain > EPS, ratio, -np.inf)
     empty = start == end  # zero-length pieces are no-ops and must not stop an issue
     ratio = np.where(empty, np.inf, ratio)
-    # Within an issue, pieces must be taken in path order: make the ratio non-increasing.
+    # Within an issue, pieces must be taken in path order: make the ratio non-increasing, so a
+    # piece the others do not gain from ends that issue's walk.
     for i in range(st.n_issues):
         cols = np.flatnonzero(issue_of == i)
         ratio[:, cols] = np.minimum.accumulate(ratio[:, cols], axis=1)
-    order = np.argsort(-ratio, axis=1, kind="stable")
+    live = (ratio > -np.inf) & ~empty
+    # Pieces that can never be taken go last, and are dropped where no negotiation needs them.
+    order = np.argsort(-np.where(live, ratio, -np.inf), axis=1, kind="stable")
+    order = order[:, : max(int(live.sum(axis=1).max(initial=0)), 1)]
 
-    blocked = np.zeros((b, st.n_issues), dtype=bool)
+    def sort(a):
+        return np.ascontiguousarray(np.take_along_axis(a, order, axis=1).T)
+
+    x0 = inp.ideal[:, p, :].copy()
+    cost = sort(cost)
+    return OfferPlan(
+        ideal=x0,
+        u_ideal=issue_utility(st, inp, p, x0),
+        cost=cost,
+        safe_cost=np.where(cost > 0, cost, 1.0),
+        delta=sort(end - start),
+        issue=np.ascontiguousarray(issue_of[order].T),
+        divisible=np.ascontiguousarray(np.array(divisible)[order].T),
+        live=sort(live),
+    )
+
+
+def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
+    """Walk the plan, giving up at most ``budget`` (B,) of issue utility; return offers (B, I)."""
+    m, b = plan.cost.shape
+    n_issues = plan.ideal.shape[1]
+    flat = np.arange(b) * n_issues
+    blocked = np.zeros(b * n_issues, dtype=bool)
+    remaining = np.maximum(budget, 0.0)
+    frac = np.zeros((m, b))
     for k in range(m):
-        j = order[:, k]
-        iss = issue_of[j]
-        g = gain[rows, j]
-        c = cost[rows, j]
-        s = start[rows, j]
-        e = end[rows, j]
-        ok = ~blocked[rows, iss] & (g > EPS) & ~empty[rows, j]
+        cell = flat + plan.issue[k]
+        c = plan.cost[k]
+        ok = plan.live[k] & ~blocked[cell]
         full = ok & (c <= remaining)
-        part = ok & ~full & ~discrete[j] & (remaining > 0)
-        frac = np.where(part, remaining / np.where(c > 0, c, 1.0), 0.0)
-        cur = x[rows, iss]
-        x[rows, iss] = np.where(full, e, np.where(part, s + frac * (e - s), cur))
+        part = ok & ~full & plan.divisible[k] & (remaining > 0)
+        frac[k] = np.where(full, 1.0, np.where(part, remaining / plan.safe_cost[k], 0.0))
         remaining = np.where(full, remaining - c, np.where(part, 0.0, remaining))
-        blocked[rows, iss] |= ~full & ~empty[rows, j]
-    return x
+        blocked[cell] |= plan.live[k] & ~full
+    cells = (flat[None, :] + plan.issue).ravel()
+    moved = np.bincount(cells, weights=(frac * plan.delta).ravel(), minlength=b * n_issues)
+    return plan.ideal + moved.reshape(b, n_issues)
+
+
+def construct_offer(st: Structure, inp: Inputs, p: int, target: np.ndarray, plan: OfferPlan | None = None):
+    """Party ``p``'s offer (B, I) for target utility ``target`` (B,) under a full deal."""
+    plan = plan or plan_offers(st, inp, p)
+    deal = st.outcome_index("deal")
+    budget = plan.u_ideal - (target - inp.stake[:, p, deal])
+    return offer_from_plan(plan, budget)

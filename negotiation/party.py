@@ -25,8 +25,8 @@ class PartyAgent(mesa.Agent):
     def offer(self, state):
         return self.kernel.offer(state)
 
-    def accepts(self, state, x, outcome):
-        return self.kernel.accepts(state, x, outcome)
+    def accepts(self, state, x, outcome, u=None):
+        return self.kernel.accepts(state, x, outcome, u)
 
     def withdraws(self, state, u):
         return self.kernel.withdraws(state, u)

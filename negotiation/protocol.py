@@ -13,7 +13,7 @@ import numpy as np
 
 from agents import Situation
 from negotiation.inputs import Inputs
-from negotiation.offers import construct_offer
+from negotiation.offers import construct_offer, plan_offers
 from negotiation.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
 from negotiation.structure import Structure
 from negotiation.utility import utility
@@ -53,6 +53,15 @@ class State:
     accepted: np.ndarray  # (B, P, P) accepted[b, proposer, responder]
     events: dict = field(default_factory=dict)
 
+    def rows(self, sel) -> State:
+        """The state of a subset of the batch."""
+        out = {}
+        for name in self.__dataclass_fields__:
+            v = getattr(self, name)
+            out[name] = v[sel] if isinstance(v, np.ndarray) else v
+        out["events"] = {}
+        return State(**out)
+
     @classmethod
     def start(cls, st: Structure, inp: Inputs) -> State:
         b, P, I = inp.batch, st.n_parties, st.n_issues
@@ -83,6 +92,13 @@ class KernelParty:
         self.st, self.inp, self.p = st, inp, p
         self.strategy = st.strategies[p]
         self.prm = inp.strategy[p]
+        self._plan = None
+
+    def rows(self, inp: Inputs, sel) -> KernelParty:
+        """The same party for a subset of the batch (``inp`` already cut to it)."""
+        out = KernelParty(self.st, inp, self.p)
+        out._plan = None if self._plan is None else self._plan.rows(sel)
+        return out
 
     def situation(self, state: State) -> Situation:
         inp, p = self.inp, self.p
@@ -99,10 +115,14 @@ class KernelParty:
         return self.strategy.target(self.situation(state), self.prm)
 
     def offer(self, state: State) -> np.ndarray:
-        return construct_offer(self.st, self.inp, self.p, state.target[:, self.p])
+        if self._plan is None:
+            self._plan = plan_offers(self.st, self.inp, self.p)
+        return construct_offer(self.st, self.inp, self.p, state.target[:, self.p], self._plan)
 
-    def accepts(self, state: State, x: np.ndarray, outcome: int) -> np.ndarray:
-        u = utility(self.st, self.inp, self.p, x, outcome)
+    def accepts(self, state: State, x: np.ndarray, outcome: int, u: np.ndarray | None = None) -> np.ndarray:
+        """Whether the party accepts agreement ``x`` as outcome class ``outcome`` (u: its utility, if known)."""
+        if u is None:
+            u = utility(self.st, self.inp, self.p, x, outcome)
         return self.strategy.accept(self.situation(state), state.target[:, self.p], u, self.prm)
 
     def withdraws(self, state: State, u: np.ndarray) -> np.ndarray:
@@ -165,8 +185,8 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
         acc[:, p] = True
         for q in range(P):
             if q != p:
-                acc[:, q] = deciders[q].accepts(state, x, deal)
                 u = utility(st, inp, q, x, deal)
+                acc[:, q] = deciders[q].accepts(state, x, deal, u)
                 state.best_received[:, q] = np.where(
                     live, np.maximum(state.best_received[:, q], u), state.best_received[:, q]
                 )

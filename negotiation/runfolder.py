@@ -92,3 +92,19 @@ class RunFolder:
         self.manifest["finished"] = now()
         with contextlib.suppress(OSError):  # a full disk must not hide the original error
             self.write_manifest()
+
+
+def read_manifest(folder: Path, kind: str | None = None) -> dict:
+    """The manifest of a run folder; a UserError if the folder is not one (of ``kind``)."""
+    path = Path(folder) / "manifest.json"
+    if not Path(folder).is_dir():
+        raise UserError(f"{folder}: no such run folder")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{folder}: not a run folder (no manifest.json)") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable manifest ({exc})") from None
+    if kind and manifest.get("kind") != kind:
+        raise UserError(f"{folder}: a {manifest.get('kind')!r} run folder, expected a {kind} run folder")
+    return manifest

@@ -126,6 +126,27 @@ class Calendar(Strict):
     horizon: dt.date
 
 
+class LatinHypercube(Strict):
+    """A Latin-hypercube sample of ``samples`` points over the given [low, high] ranges."""
+
+    samples: int = Field(ge=1, le=100_000)
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=1)
+
+
+class SweepSpec(Strict):
+    """Sweep points: a grid over named parameters, or a Latin-hypercube sample of them."""
+
+    draws: int = Field(default=1000, ge=1)
+    grid: dict[str, Annotated[list[float], Field(min_length=1)]] | None = None
+    lhs: LatinHypercube | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if self.grid is not None and self.lhs is not None:
+            raise ValueError("give either grid or lhs, not both")
+        return self
+
+
 class Scenario(Strict):
     """A whole scenario: who negotiates what, how they value it, and the rules of the talks."""
 
@@ -138,3 +159,4 @@ class Scenario(Strict):
     stakes: dict[str, Stake] = {}
     coalitions: list[Coalition] = []
     calendar: Calendar
+    sweep: SweepSpec | None = None

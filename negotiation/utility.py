@@ -27,8 +27,14 @@ def continuous_value(x, ideal, lo, hi, shape):
 
 def discrete_value(x, values):
     """Value of option index ``x`` (B,) from a (B, K) table of option values."""
-    idx = np.rint(x).astype(np.int64)
-    return np.take_along_axis(values, idx[:, None], axis=1)[:, 0]
+    idx = np.rint(x)
+    k = values.shape[1]
+    if k > 8:
+        return np.take_along_axis(values, idx.astype(np.int64)[:, None], axis=1)[:, 0]
+    out = values[:, 0]
+    for o in range(1, k):  # a chain of selections is faster than fancy indexing for few options
+        out = np.where(idx == o, values[:, o], out)
+    return out
 
 
 def issue_value(st: Structure, inp: Inputs, p: int, i: int, x):
