@@ -93,7 +93,6 @@ def _issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int)
 def plan_offers(st: Structure, inp: Inputs, p: int) -> OfferPlan:
     """Work out party p's concession pieces and their order, for every negotiation of a batch."""
     others = [q for q in range(st.n_parties) if q != p]
-    b = inp.batch
     starts, ends, costs, gains, issue_of, divisible = [], [], [], [], [], []
     for i in range(st.n_issues):
         start, end = _issue_pieces(st, inp, p, others, i)
