@@ -52,9 +52,26 @@ def sweep(draws: int, workers: int, out: Path) -> tuple[float, int]:
     """Wall time and peak RSS (KiB, the largest process) of a `negotiate sweep` subprocess."""
     t = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "negotiation", "sweep", str(CONFIG), "--draws", str(draws), "--seed", "1",
-         "--workers", str(workers), "--out", str(out), "--quiet", "--json"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "negotiation",
+            "sweep",
+            str(CONFIG),
+            "--draws",
+            str(draws),
+            "--seed",
+            "1",
+            "--workers",
+            str(workers),
+            "--out",
+            str(out),
+            "--quiet",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     wall = time.perf_counter() - t
     del proc
@@ -77,12 +94,17 @@ def main() -> None:
     print(f"ratio                  : {b / m:12,.0f} x")
     with tempfile.TemporaryDirectory() as tmp:
         w1, rss1 = sweep(draws, 1, Path(tmp) / "w1")
-        print(f"sweep {draws:,} draws, 1 worker : {w1:7.1f} s wall, {draws / w1:10,.0f} draws/s, "
-              f"peak RSS {rss1 / 1024:7.1f} MiB")
+        print(
+            f"sweep {draws:,} draws, 1 worker : {w1:7.1f} s wall, {draws / w1:10,.0f} draws/s, "
+            f"peak RSS {rss1 / 1024:7.1f} MiB"
+        )
         w2, rss2 = sweep(draws, 2, Path(tmp) / "w2")
-        same = (Path(tmp) / "w1" / "outcomes.parquet").read_bytes() == (Path(tmp) / "w2" / "outcomes.parquet").read_bytes()
-        print(f"sweep {draws:,} draws, 2 workers: {w2:7.1f} s wall, {draws / w2:10,.0f} draws/s, "
-              f"peak RSS (largest process so far) {rss2 / 1024:7.1f} MiB")
+        w1_bytes = (Path(tmp) / "w1" / "outcomes.parquet").read_bytes()
+        same = w1_bytes == (Path(tmp) / "w2" / "outcomes.parquet").read_bytes()
+        print(
+            f"sweep {draws:,} draws, 2 workers: {w2:7.1f} s wall, {draws / w2:10,.0f} draws/s, "
+            f"peak RSS (largest process so far) {rss2 / 1024:7.1f} MiB"
+        )
         print(f"two workers over one   : {w1 / w2:12.2f} x   outcomes.parquet identical: {same}")
 
 
