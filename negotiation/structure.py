@@ -259,7 +259,8 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
     by_ext = len(days) + sum(
         math.ceil((deadline_days[k + 1] - deadline_days[k] + gap_min) / gap_min) + 1 for k in range(ext_max)
     )
-    by_horizon = len(days) + (horizon - start) // gap_min + 2
+    # After an extension rounds are gap_min or more apart, but for one shorter step to each deadline.
+    by_horizon = len(days) + (horizon - start) // gap_min + 2 + ext_max
     structure = Structure(
         parties=parties,
         issues=issues,
