@@ -262,7 +262,7 @@ def replay(run_dir, index, as_json, runs_dir):
     summary = _play(loaded, m["seed"], row, space, as_json, runs_dir, "replay", f"{Path(run_dir).name}-d{index}")
     table = pq.read_table(folder / "outcomes.parquet", filters=[("draw", "=", index)])
     want = table.to_pylist()[0]
-    same = want["outcome"] == summary["outcome"] and want["rounds"] == summary["rounds"]
+    same = _same_result(want, summary, loaded.structure)
     msg = (
         f"matches outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
         if same
@@ -271,6 +271,20 @@ def replay(run_dir, index, as_json, runs_dir):
     click.echo(msg, err=as_json)
     if not same:
         sys.exit(1)
+
+
+def _same_result(row: dict, summary: dict, st, tol: float = 1e-9) -> bool:
+    """Whether a replayed summary equals a row of outcomes.parquet (positions and utilities to tol)."""
+    if row["outcome"] != summary["outcome"] or row["rounds"] != summary["rounds"]:
+        return False
+    for issue in st.issues:
+        got, want = summary["agreement"].get(issue), row[f"x.{issue}"]
+        if isinstance(want, str) or want is None:
+            if got != want:
+                return False
+        elif not (want != want and got is None) and (got is None or abs(got - want) > tol):
+            return False
+    return all(abs(summary["utilities"][p] - row[f"u.{p}"]) <= tol for p in st.parties)
 
 
 @cli.command()
