@@ -43,6 +43,12 @@ class Situation:
     u_max: np.ndarray  # the party's best possible utility (its ideal, all sign)
     u_res: np.ndarray  # its effective reservation utility
     prev_target: np.ndarray  # its target last round (u_max before the first)
+    round: int = 0  # 0-based number of this round
+    final: np.ndarray | None = None  # whether this is the last round before the effective deadline
+    received: np.ndarray | None = None  # (B, P) its utility of each party's offer last round (NaN: none)
+    received_prev: np.ndarray | None = None  # (B, P) the same, the round before
+    noise: np.ndarray | None = None  # (B,) this round's noise uniform for the party (stochastic strategies)
+    me: int = 0  # the party's index
     extra: dict = field(default_factory=dict)
 
 
@@ -53,12 +59,29 @@ class Strategy:
     summary: str = ""
     traits: Traits
     params: dict[str, ParamSpec] = {}
+    wraps: bool = False  # True for a strategy that wraps another (its ``base`` parameter)
+
+    def __init__(self, base: Strategy | None = None):
+        self.base = base
 
     def target(self, sit: Situation, prm: dict) -> np.ndarray:
         """The utility the party aims for this round, shape (B,)."""
         raise NotImplementedError
 
-    def accept(self, sit: Situation, target: np.ndarray, u_offer: np.ndarray, prm: dict) -> np.ndarray:
+    def offer(self, party, state, target: np.ndarray, prm: dict) -> np.ndarray:
+        """The offer (B, I) for this round's target; by default the kernel's concession walk
+        (concede first where it costs least and gains the others most)."""
+        return party.default_offer(target)
+
+    def accept(
+        self,
+        sit: Situation,
+        target: np.ndarray,
+        u_offer: np.ndarray,
+        prm: dict,
+        x: np.ndarray | None = None,
+        party=None,
+    ) -> np.ndarray:
         """Accept an offer worth ``u_offer`` if it meets the target and the reservation."""
         return (u_offer >= target) & (u_offer >= sit.u_res)
 

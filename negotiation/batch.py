@@ -38,7 +38,7 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
     state = State.start(st, inp)
     out = State.start(st, inp)
     where = np.arange(inp.batch)  # row of `out` of each row still in play
-    deciders = [KernelParty(st, inp, p) for p in range(st.n_parties)]
+    deciders = [KernelParty(st, inp, p, draws) for p in range(st.n_parties)]
     while where.size:
         play_round(st, inp, draws, state, deciders)
         if state.done.all() or state.done.mean() > 1 - COMPACT_BELOW:
@@ -49,7 +49,7 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
             where = where[keep]
             if where.size:
                 inp, draws, state = inp.rows(keep), draws.rows(keep), state.rows(keep)
-                deciders = [d.rows(inp, keep) for d in deciders]
+                deciders = [d.rows(inp, draws, keep) for d in deciders]
     u = outcome_utilities(st, full_inp, out.outcome, out.agreement)
     return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u)
 

@@ -297,6 +297,139 @@ def params(config):
         click.echo(f"{s.name:<44} {value:<60} [{s.bounds[0]:g}, {s.bounds[1]:g}]")
 
 
+@cli.command()
+def strategies():
+    """List the registered strategies with their traits and parameters."""
+    from agents import REGISTRY
+
+    for name in sorted(REGISTRY):
+        cls = REGISTRY[name]
+        t = cls.traits
+        flags = ", ".join(
+            f
+            for f, on in (
+                ("uses deadline", t.uses_deadline),
+                ("models opponents", t.models_opponents),
+                ("stochastic", t.stochastic),
+            )
+            if on
+        )
+        click.echo(f"{name:<22} {cls.summary}")
+        click.echo(f"{'':<22} concession: {t.concession}" + (f"; {flags}" if flags else ""))
+        params = []
+        for pname, spec in cls.params.items():
+            if spec.numeric:
+                params.append(f"{pname}={spec.default:g} [{spec.low:g}, {spec.high:g}]")
+            else:
+                params.append(f"{pname}={spec.default}" + (f" ({'|'.join(spec.choices)})" if spec.choices else ""))
+        if cls.wraps:
+            params.append("+ the base strategy's parameters")
+        click.echo(f"{'':<22} params: {', '.join(params) if params else 'none'}")
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--strategies", "names", required=True, help="Comma-separated strategy names.")
+@click.option("--draws", type=int, default=1000, show_default=True, help="Monte Carlo draws per assignment.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--out", default=None, type=click.Path(file_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quiet):
+    """Every assignment of the listed strategies to the parties, each a Monte Carlo sweep."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from negotiation.runfolder import RunFolder, json_text
+    from negotiation.sweeper import Progress
+    from negotiation.tournament import parse_strategies, run_tournament, table
+
+    if draws < 1:
+        raise UserError(f"--draws must be at least 1, got {draws}")
+    if seed < 0:
+        raise UserError(f"--seed must be 0 or more, got {seed}")
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
+    loaded = _load(config)
+    chosen = parse_strategies(names)
+    st = loaded.structure
+    n_assign = len(chosen) ** st.n_parties
+    folder = RunFolder.create(runs_dir, Path(config).stem, "tournament", loaded, seed, out)
+    folder.manifest.update(strategies=chosen, draws_per_assignment=draws)
+    folder.write_manifest()
+    progress = Progress(n_assign * draws, 0, quiet or as_json)
+    try:
+        results = run_tournament(loaded, chosen, draws, seed, workers=workers, progress=progress.update)
+        progress.close()
+        tab = table(results, st.parties, st.outcomes)
+        summary = {"n_draws": n_assign * draws, "seed": seed, "strategies": chosen, "assignments": results}
+        folder.write("summary.json", json_text(summary))
+        pq.write_table(tab, folder.path / "tournament.parquet")
+        pacsv.write_csv(tab, folder.path / "tournament.csv")
+    except BaseException:
+        folder.close("failed")
+        raise
+    folder.close("complete")
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        shown = [o for o in st.outcomes if any(r["outcomes"][o]["n"] for r in results)]
+        head = " ".join(f"{p:>14}" for p in st.parties) + "  " + " ".join(f"{o[:16]:>16}" for o in shown)
+        click.echo(head + "  " + " ".join(f"{'u.' + p:>7}" for p in st.parties))
+        for r in results:
+            row = " ".join(f"{r['assignment'][p][:14]:>14}" for p in st.parties) + "  "
+            row += " ".join(f"{r['outcomes'][o]['p']:>16.3f}" for o in shown) + "  "
+            row += " ".join(f"{r['mean_utility'][p]:>7.3f}" for p in st.parties)
+            click.echo(row)
+    click.echo(f"run folder: {folder.path}", err=as_json)
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--rounds", type=int, default=10, show_default=True, help="Rounds of challenges to simulate.")
+@click.option("--issue", "issues", multiple=True, help="Issue(s) to forecast [default: all].")
+@click.option("--json", "as_json", is_flag=True, help="Print the forecast as JSON.")
+def forecast(config, rounds, issues, as_json):
+    """Bueno de Mesquita expected-utility forecast (Scholz et al. 2011) of each issue, per round."""
+    from negotiation.forecast import forecast as run_forecast
+    from negotiation.forecast import scenario_actors
+    from negotiation.narrate import position_text
+
+    if rounds < 0 or rounds > 1000:
+        raise UserError(f"--rounds must be from 0 to 1000, got {rounds}")
+    loaded = _load(config)
+    st = loaded.structure
+    for issue in issues:
+        if issue not in st.issues:
+            raise UserError(f"unknown issue {issue!r}; issues are {', '.join(st.issues)}")
+    out = {}
+    for issue in issues or st.issues:
+        i = st.issues.index(issue)
+        x, c, s = scenario_actors(loaded, issue)
+        path = run_forecast(x, c, s, rounds)
+        out[issue] = [
+            {
+                "round": f.round,
+                "forecast": f.median,
+                "mean": f.mean,
+                "positions": dict(zip(st.parties, f.positions.tolist(), strict=True)),
+            }
+            for f in path
+        ]
+        if as_json:
+            continue
+        cfg = loaded.scenario.issues
+        click.echo(f"{issue}: forecast (median voter) and weighted mean per round")
+        for f in path:
+            pos = "  ".join(f"{p} {position_text(st, cfg, i, v)}" for p, v in zip(st.parties, f.positions, strict=True))
+            mean = f"{f.mean:.3f}" if i in st.options else position_text(st, cfg, i, f.mean)
+            click.echo(f"  round {f.round:>3}: forecast {position_text(st, cfg, i, f.median)}, mean {mean}   {pos}")
+    if as_json:
+        click.echo(json.dumps(out, sort_keys=True))
+
+
 def main() -> None:
     """Entry point of the ``negotiate`` console script."""
     cli(prog_name="negotiate")

@@ -1,8 +1,8 @@
 """The draw table: every random number of a negotiation, fixed before any work is done.
 
 Row ``i`` of seed ``s`` holds the uniforms of negotiation ``i``: its sampled parameters, whether
-each bilateral path is open, and the uniforms of every withdrawal hazard and extension vote it
-could meet. Rows are consecutive blocks of one Philox stream keyed by ``SeedSequence(s)``, so
+each bilateral path is open, and the uniforms of every withdrawal hazard, extension vote and
+strategy noise it could meet. Rows are consecutive blocks of one Philox stream keyed by ``SeedSequence(s)``, so
 row ``i`` is the same whatever the number of draws, the chunk or the worker that makes it.
 """
 
@@ -30,7 +30,7 @@ class DrawLayout:
 
     @property
     def width(self) -> int:
-        used = self.n_params + self.n_pairs + (self.max_rounds + self.max_votes) * self.n_parties
+        used = self.n_params + self.n_pairs + (2 * self.max_rounds + self.max_votes) * self.n_parties
         return -(-used // 4) * 4  # a multiple of 4: Philox makes four 64-bit words per counter step
 
     @classmethod
@@ -63,7 +63,9 @@ def split(layout: DrawLayout, u: np.ndarray) -> tuple[np.ndarray, Draws]:
     withdraw = u[:, a : a + w].reshape(b, layout.max_rounds, layout.n_parties)
     a += w
     vote = u[:, a : a + layout.max_votes * layout.n_parties].reshape(b, layout.max_votes, layout.n_parties)
-    return params, Draws(withdraw=withdraw, vote=vote, open=opened)
+    a += layout.max_votes * layout.n_parties
+    noise = u[:, a : a + w].reshape(b, layout.max_rounds, layout.n_parties)
+    return params, Draws(withdraw=withdraw, vote=vote, open=opened, noise=noise)
 
 
 def draw_rows(st: Structure, space: ParamSpace, seed: int, start: int, count: int) -> tuple[Inputs, Draws, np.ndarray]:

@@ -5,11 +5,13 @@ matrix of slot values (one row per negotiation) and the scenario's structure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negotiation.params import ParamSpace
-from negotiation.structure import Structure
+if TYPE_CHECKING:
+    from negotiation.params import ParamSpace
+    from negotiation.structure import Structure
 
 
 @dataclass
@@ -84,9 +86,8 @@ def build_inputs(st: Structure, space: ParamSpace, m: np.ndarray) -> Inputs:
     strategy = []
     for pi, p in enumerate(st.parties):
         d = dict(st.strategy_strings[pi])
-        for name, spec in st.strategies[pi].params.items():
-            if spec.numeric:
-                d[name] = m[:, col[f"{p}.strategy.{name}"]]
+        for name in st.strategy_slots[pi]:
+            d[name] = m[:, col[f"{p}.strategy.{name}"]]
         strategy.append(d)
     reservation = per_party("reservation")
     term = st.outcome_index("termination")

@@ -15,12 +15,15 @@ that round's budget (``offer_from_plan``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negotiation.inputs import Inputs
-from negotiation.structure import Structure
 from negotiation.utility import continuous_value, issue_utility
+
+if TYPE_CHECKING:
+    from negotiation.inputs import Inputs
+    from negotiation.structure import Structure
 
 SUBPIECES = 2  # each continuous segment between breakpoints is split in this many pieces
 EPS = 1e-12
@@ -90,8 +93,12 @@ def _issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int)
     return a[:, None] + u0 * span[:, None], a[:, None] + u1 * span[:, None]
 
 
-def plan_offers(st: Structure, inp: Inputs, p: int) -> OfferPlan:
-    """Work out party p's concession pieces and their order, for every negotiation of a batch."""
+def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> OfferPlan:
+    """Work out party p's concession pieces and their order, for every negotiation of a batch.
+
+    ``priority="ratio"`` orders pieces by the others' gain per unit of own cost; ``"salience"``
+    settles the proposer's least salient issues first (within an issue, pieces keep path order).
+    """
     others = [q for q in range(st.n_parties) if q != p]
     starts, ends, costs, gains, issue_of, divisible = [], [], [], [], [], []
     for i in range(st.n_issues):
@@ -122,7 +129,10 @@ def plan_offers(st: Structure, inp: Inputs, p: int) -> OfferPlan:
         ratio[:, cols] = np.minimum.accumulate(ratio[:, cols], axis=1)
     live = (ratio > -np.inf) & ~empty
     # Pieces that can never be taken go last, and are dropped where no negotiation needs them.
-    order = np.argsort(-np.where(live, ratio, -np.inf), axis=1, kind="stable")
+    key = np.where(live, ratio, -np.inf)
+    if priority == "salience":
+        key = np.where(live, -inp.weight[:, p, :][:, issue_of], -np.inf)
+    order = np.argsort(-key, axis=1, kind="stable")
     order = order[:, : max(int(live.sum(axis=1).max(initial=0)), 1)]
 
     def sort(a):

@@ -16,7 +16,7 @@ class PartyAgent(mesa.Agent):
         super().__init__(model)
         self.p = p
         self.party = model.structure.parties[p]
-        self.kernel = KernelParty(model.structure, model.inputs, p)
+        self.kernel = KernelParty(model.structure, model.inputs, p, model.draws)
 
     # Decisions (called by negotiation.protocol.play_round)
     def target(self, state):

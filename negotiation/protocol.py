@@ -26,9 +26,10 @@ class Draws:
     withdraw: np.ndarray  # (B, max_rounds, P)
     vote: np.ndarray  # (B, max_votes, P)
     open: np.ndarray  # (B, n_pairs)
+    noise: np.ndarray  # (B, max_rounds, P) for stochastic strategies
 
     def rows(self, sel) -> Draws:
-        return Draws(self.withdraw[sel], self.vote[sel], self.open[sel])
+        return Draws(self.withdraw[sel], self.vote[sel], self.open[sel], self.noise[sel])
 
 
 @dataclass
@@ -51,6 +52,8 @@ class State:
     agreement: np.ndarray  # (B, I)
     offers: np.ndarray  # (B, P, I) this round's offers (NaN: none made)
     accepted: np.ndarray  # (B, P, P) accepted[b, proposer, responder]
+    received: np.ndarray  # (B, P, P) received[b, proposer, q]: q's utility of the proposer's last offer
+    received_prev: np.ndarray  # (B, P, P) the same, the round before
     events: dict = field(default_factory=dict)
 
     def rows(self, sel) -> State:
@@ -82,48 +85,74 @@ class State:
             agreement=np.full((b, I), np.nan),
             offers=np.full((b, P, I), np.nan),
             accepted=np.zeros((b, P, P), dtype=bool),
+            received=np.full((b, P, P), np.nan),
+            received_prev=np.full((b, P, P), np.nan),
         )
 
 
 class KernelParty:
     """A computer party's decisions for a batch: its strategy plus the kernel rules."""
 
-    def __init__(self, st: Structure, inp: Inputs, p: int):
-        self.st, self.inp, self.p = st, inp, p
+    def __init__(self, st: Structure, inp: Inputs, p: int, draws: Draws | None = None):
+        self.st, self.inp, self.p, self.draws = st, inp, p, draws
         self.strategy = st.strategies[p]
         self.prm = inp.strategy[p]
-        self._plan = None
+        self._plans: dict = {}
+        self._sit = None
+        self._sit_key = None
 
-    def rows(self, inp: Inputs, sel) -> KernelParty:
-        """The same party for a subset of the batch (``inp`` already cut to it)."""
-        out = KernelParty(self.st, inp, self.p)
-        out._plan = None if self._plan is None else self._plan.rows(sel)
+    def rows(self, inp: Inputs, draws: Draws, sel) -> KernelParty:
+        """The same party for a subset of the batch (``inp`` and ``draws`` already cut to it)."""
+        out = KernelParty(self.st, inp, self.p, draws)
+        out._plans = {k: v.rows(sel) for k, v in self._plans.items()}
         return out
 
     def situation(self, state: State) -> Situation:
-        inp, p = self.inp, self.p
+        """What the party knows now (cached for the round)."""
+        key = (state.round, id(state))
+        if self._sit is not None and self._sit_key == key:
+            return self._sit
+        inp, p, st = self.inp, self.p, self.st
         effective = np.minimum(state.deadline, state.notice_day)
-        return Situation(
-            t=(state.day - self.st.start_day).astype(float),
-            T=(effective - self.st.start_day).astype(float),
+        nxt = next_round_day(state.day, state.round + 1, st.planned_days, state.n_ext > 0, inp.gap)
+        r = min(state.round, self.draws.noise.shape[1] - 1) if self.draws is not None else 0
+        self._sit = Situation(
+            t=(state.day - st.start_day).astype(float),
+            T=(effective - st.start_day).astype(float),
             u_max=inp.u_max[:, p],
             u_res=inp.res_eff[:, p],
             prev_target=state.target[:, p],
+            round=state.round,
+            final=nxt > effective,
+            received=state.received[:, :, p],
+            received_prev=state.received_prev[:, :, p],
+            noise=self.draws.noise[:, r, p] if self.draws is not None else None,
+            me=p,
         )
+        self._sit_key = key
+        return self._sit
+
+    def plan(self, priority: str = "ratio"):
+        """The party's concession plan (worked out once per batch)."""
+        if priority not in self._plans:
+            self._plans[priority] = plan_offers(self.st, self.inp, self.p, priority)
+        return self._plans[priority]
+
+    def default_offer(self, target: np.ndarray, priority: str = "ratio") -> np.ndarray:
+        return construct_offer(self.st, self.inp, self.p, target, self.plan(priority))
 
     def target(self, state: State) -> np.ndarray:
+        self._sit = None
         return self.strategy.target(self.situation(state), self.prm)
 
     def offer(self, state: State) -> np.ndarray:
-        if self._plan is None:
-            self._plan = plan_offers(self.st, self.inp, self.p)
-        return construct_offer(self.st, self.inp, self.p, state.target[:, self.p], self._plan)
+        return self.strategy.offer(self, state, state.target[:, self.p], self.prm)
 
     def accepts(self, state: State, x: np.ndarray, outcome: int, u: np.ndarray | None = None) -> np.ndarray:
         """Whether the party accepts agreement ``x`` as outcome class ``outcome`` (u: its utility, if known)."""
         if u is None:
             u = utility(self.st, self.inp, self.p, x, outcome)
-        return self.strategy.accept(self.situation(state), state.target[:, self.p], u, self.prm)
+        return self.strategy.accept(self.situation(state), state.target[:, self.p], u, self.prm, x, self)
 
     def withdraws(self, state: State, u: np.ndarray) -> np.ndarray:
         p = self.p
@@ -166,6 +195,8 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     ev["termination"] = due
     act = act & ~due
 
+    state.received_prev = state.received  # (finished rows are never read again)
+    state.received = np.full_like(state.received_prev, np.nan)
     for p in range(P):
         state.target[:, p] = np.where(act, deciders[p].target(state), state.target[:, p])
     state.best_received[:] = -np.inf
@@ -184,8 +215,9 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
         acc = np.zeros((b, P), dtype=bool)
         acc[:, p] = True
         for q in range(P):
+            u = utility(st, inp, q, x, deal)
+            state.received[:, p, q] = u
             if q != p:
-                u = utility(st, inp, q, x, deal)
                 acc[:, q] = deciders[q].accepts(state, x, deal, u)
                 state.best_received[:, q] = np.where(
                     live, np.maximum(state.best_received[:, q], u), state.best_received[:, q]

@@ -74,6 +74,7 @@ class IssuePreference(Strict):
     ideal: Num | str | None = None
     shape: Literal["linear", "concave", "convex"] = "linear"
     values: dict[str, Num] | None = None
+    salience: float | None = Field(default=None, ge=0, le=1)  # for the BDM forecast; default: the weight
 
 
 class StrategySpec(Strict):
@@ -91,6 +92,7 @@ class Profile(Strict):
     strategy: StrategySpec = StrategySpec()
     p_extend: Num = 1.0
     p_withdraw: Num = 0.0
+    capability: float | None = Field(default=None, ge=0)  # for the BDM forecast; default: equal
 
 
 class Stake(Strict):

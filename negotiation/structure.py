@@ -53,6 +53,7 @@ class Structure:
     stake_when: np.ndarray  # (S, n_outcomes) bool
     strategies: list  # per party: strategy instance
     strategy_strings: list[dict]  # per party: non-numeric strategy params
+    strategy_slots: list[list[str]]  # per party: names of numeric strategy params (slots)
     start_day: int
     planned_days: np.ndarray  # (n_planned,) ordinal days
     deadline_days: np.ndarray  # (MAX_EXTENSIONS + 1,) deadline after k extensions
@@ -136,13 +137,14 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         if p not in scn.parties:
             pr.add(("profiles", p), f"profile for unknown party {p!r}; parties are {parties}")
     shape = np.zeros((P, I), dtype=int)
-    strategies, strategy_strings = [], []
+    strategies, strategy_strings, strategy_slots = [], [], []
     for pi, p in enumerate(parties):
         prof = scn.profiles.get(p)
         if prof is None:
             pr.add(("profiles",), f"no profile for party {p!r}")
             strategies.append(None)
             strategy_strings.append({})
+            strategy_slots.append([])
             continue
         base = ("profiles", p)
         for k in prof.issues:
@@ -173,9 +175,10 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         slot(f"{p}.reservation", base + ("reservation",), prof.reservation, (0.0, 1.0), "reservation")
         slot(f"{p}.p_extend", base + ("p_extend",), prof.p_extend, PROB, "p_extend (a probability)")
         slot(f"{p}.p_withdraw", base + ("p_withdraw",), prof.p_withdraw, PROB, "p_withdraw (a probability)")
-        strat, strings = _strategy(p, prof, base, slot, pr)
+        strat, strings, numeric = _strategy(p, prof, base, slot, pr)
         strategies.append(strat)
         strategy_strings.append(strings)
+        strategy_slots.append(numeric)
 
     stake_ids = list(scn.stakes)
     stake_affects = np.zeros(len(stake_ids), dtype=int)
@@ -281,6 +284,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         stake_when=stake_when,
         strategies=strategies,
         strategy_strings=strategy_strings,
+        strategy_slots=strategy_slots,
         start_day=start,
         planned_days=np.array(days, dtype=np.int64),
         deadline_days=deadline_days,
@@ -334,12 +338,28 @@ def _strategy(p, prof, base, slot, pr):
         cls = get_strategy(prof.strategy.name)
     except UserError as exc:
         pr.add(spath + ("name",), str(exc))
-        return None, {}
-    strings = {}
+        return None, {}, []
+    strings: dict = {}
+    numeric: list[str] = []
+    specs = dict(cls.params)
+    base = None
+    if cls.wraps:
+        base_name = prof.strategy.params.get("base", cls.params["base"].default)
+        try:
+            base_cls = get_strategy(str(base_name))
+        except UserError as exc:
+            pr.add(spath + ("params", "base"), str(exc))
+            return None, {}, []
+        if base_cls.wraps:
+            pr.add(spath + ("params", "base"), f"{cls.name} cannot wrap {base_cls.name}, itself a wrapper")
+            return None, {}, []
+        base = base_cls()
+        strings["base"] = base_cls.name
+        specs = {**base_cls.params, **{k: v for k, v in cls.params.items() if k != "base"}}
     for name in prof.strategy.params:
-        if name not in cls.params:
-            pr.add(spath + ("params", name), f"unknown parameter for {cls.name}; expected one of {sorted(cls.params)}")
-    for name, spec in cls.params.items():
+        if name not in specs and not (cls.wraps and name == "base"):
+            pr.add(spath + ("params", name), f"unknown parameter for {cls.name}; expected one of {sorted(specs)}")
+    for name, spec in specs.items():
         value = prof.strategy.params.get(name, spec.default)
         ppath = spath + ("params", name)
         if spec.numeric:
@@ -347,8 +367,9 @@ def _strategy(p, prof, base, slot, pr):
                 pr.add(ppath, f"expected a number in [{spec.low:g}, {spec.high:g}]")
                 continue
             slot(f"{p}.strategy.{name}", ppath, value, (spec.low, spec.high), f"{p}'s {cls.name} parameter {name}")
+            numeric.append(name)
         else:
             if value not in spec.choices:
                 pr.add(ppath, f"expected one of {list(spec.choices)}, got {value!r}")
             strings[name] = value
-    return cls(), strings
+    return cls(base), strings, numeric

@@ -6,10 +6,13 @@ A party's utility for an agreement ``x`` under outcome class ``c`` is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from negotiation.inputs import Inputs
-from negotiation.structure import Structure
+if TYPE_CHECKING:
+    from negotiation.inputs import Inputs
+    from negotiation.structure import Structure
 
 
 def continuous_value(x, ideal, lo, hi, shape):
