@@ -33,6 +33,16 @@ def cli():
     """Simulate multi-party, multi-issue negotiations (flagship: NAFTA 2017)."""
 
 
+def _check_counts(draws: int | None, seed: int | None, workers: int) -> None:
+    """One clear line for a count out of range (click's own message would span three)."""
+    if draws is not None and draws < 1:
+        raise UserError(f"--draws must be at least 1, got {draws}")
+    if seed is not None and seed < 0:
+        raise UserError(f"--seed must be 0 or more, got {seed}")
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
+
+
 def _load(config: str):
     from negotiation.loader import load_scenario
 
@@ -78,7 +88,7 @@ def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=Non
     folder.manifest["draw"] = draw
     st, issues = loaded.structure, loaded.scenario.issues
     say = (lambda s: None) if as_json else click.echo
-    try:
+    with folder:
         model = NegotiationModel(loaded, seed=seed, draw=draw, space=space)
         say(f"{loaded.scenario.name}: seed {seed}, draw {draw}; parties {', '.join(st.parties)}")
         while model.running:
@@ -91,10 +101,6 @@ def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=Non
         folder.write("summary.json", json_text(summary))
         folder.write("rounds.csv", model.trace().to_csv(index=False, float_format="%.12g"))
         folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in model.history))
-    except BaseException:
-        folder.close("failed")
-        raise
-    folder.close("complete")
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     click.echo(f"run folder: {folder.path}", err=as_json)
@@ -157,12 +163,7 @@ def sweep(
     from negotiation.runfolder import RunFolder, json_text, read_manifest
     from negotiation.sweep import expand, spec_from_cli
 
-    if draws is not None and draws < 1:
-        raise UserError(f"--draws must be at least 1, got {draws}")
-    if seed is not None and seed < 0:
-        raise UserError(f"--seed must be 0 or more, got {seed}")
-    if workers < 1:
-        raise UserError(f"--workers must be at least 1, got {workers}")
+    _check_counts(draws, seed, workers)
     if scheduler and workers > 1:
         raise UserError("give either --workers or --scheduler, not both")
     if chunk_rows is not None and chunk_rows < 1:
@@ -346,12 +347,7 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
     from negotiation.sweeper import Progress
     from negotiation.tournament import parse_strategies, run_tournament, table
 
-    if draws < 1:
-        raise UserError(f"--draws must be at least 1, got {draws}")
-    if seed < 0:
-        raise UserError(f"--seed must be 0 or more, got {seed}")
-    if workers < 1:
-        raise UserError(f"--workers must be at least 1, got {workers}")
+    _check_counts(draws, seed, workers)
     loaded = _load(config)
     chosen = parse_strategies(names)
     st = loaded.structure
@@ -360,7 +356,7 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
     folder.manifest.update(strategies=chosen, draws_per_assignment=draws)
     folder.write_manifest()
     progress = Progress(n_assign * draws, 0, quiet or as_json)
-    try:
+    with folder:
         results = run_tournament(loaded, chosen, draws, seed, workers=workers, progress=progress.update)
         progress.close()
         tab = table(results, st.parties, st.outcomes)
@@ -368,10 +364,6 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
         folder.write("summary.json", json_text(summary))
         pq.write_table(tab, folder.path / "tournament.parquet")
         pacsv.write_csv(tab, folder.path / "tournament.csv")
-    except BaseException:
-        folder.close("failed")
-        raise
-    folder.close("complete")
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:

@@ -21,10 +21,9 @@ class _Dist(BaseModel):
         return (self.low, self.high)  # type: ignore[attr-defined]
 
 
-class Uniform(_Dist):
-    """Uniform on [low, high]."""
+class _Ranged(_Dist):
+    """A distribution on [low, high]."""
 
-    dist: Literal["uniform"]
     low: float
     high: float
 
@@ -33,6 +32,12 @@ class Uniform(_Dist):
         if self.low > self.high:
             raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
         return self
+
+
+class Uniform(_Ranged):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + u * (self.high - self.low)
@@ -62,20 +67,12 @@ class Triangular(_Dist):
         return np.where(u < fc, left, right)
 
 
-class Normal(_Dist):
+class Normal(_Ranged):
     """Normal(mean, sd) truncated to [low, high]."""
 
     dist: Literal["normal"]
     mean: float
     sd: float = Field(gt=0)
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _order(self):
-        if self.low > self.high:
-            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
-        return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         lo = ndtr((self.low - self.mean) / self.sd)

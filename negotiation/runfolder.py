@@ -87,6 +87,16 @@ class RunFolder:
         except OSError as exc:
             raise UserError(f"{self.path / name}: cannot write: {exc.strerror}") from None
 
+    def __enter__(self) -> RunFolder:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        """Mark the run complete, or failed (partial when interrupted) if the block raised."""
+        if kind is None:
+            self.close("complete")
+        else:
+            self.close("partial" if issubclass(kind, KeyboardInterrupt) else "failed")
+
     def close(self, status: str = "complete") -> None:
         self.manifest["status"] = status
         self.manifest["finished"] = now()
