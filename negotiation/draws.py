@@ -68,10 +68,21 @@ def split(layout: DrawLayout, u: np.ndarray) -> tuple[np.ndarray, Draws]:
     return params, Draws(withdraw=withdraw, vote=vote, open=opened, noise=noise)
 
 
+def draw_values(st: Structure, space: ParamSpace, seed: int, start: int, count: int) -> tuple[np.ndarray, Draws]:
+    """Slot values and in-run draws for rows ``start .. start+count-1`` of ``seed``."""
+    layout = DrawLayout.of(st, space)
+    pu, draws = split(layout, uniforms(seed, start, count, layout.width))
+    return space.sample(pu), draws
+
+
 def draw_rows(st: Structure, space: ParamSpace, seed: int, start: int, count: int) -> tuple[Inputs, Draws, np.ndarray]:
     """Inputs, in-run draws and slot values for rows ``start .. start+count-1`` of ``seed``."""
-    layout = DrawLayout.of(st, space)
-    u = uniforms(seed, start, count, layout.width)
-    pu, draws = split(layout, u)
-    values = space.sample(pu)
+    values, draws = draw_values(st, space, seed, start, count)
     return build_inputs(st, space, values), draws, values
+
+
+def stack_draws(parts: list[Draws]) -> Draws:
+    """Draws of several row ranges, one after the other."""
+    if len(parts) == 1:
+        return parts[0]
+    return Draws(*(np.concatenate([getattr(d, f) for d in parts]) for f in ("withdraw", "vote", "open", "noise")))

@@ -41,16 +41,15 @@ def outcome_block(st: Structure, counts: np.ndarray) -> dict:
 
 
 def chunk_table(
-    st: Structure, space: ParamSpace, res: BatchResult, point: int, start: int, n_draws: int, point_params: dict
+    st: Structure, space: ParamSpace, res: BatchResult, draw: np.ndarray, n_draws: int, swept: list[str]
 ) -> pa.Table:
     """One chunk's rows: draw index, point, row, outcome, rounds, end date, agreement, utilities
-    and the values of the uncertain and swept parameters."""
-    b = res.outcome.shape[0]
-    rows = np.arange(start, start + b, dtype=np.int64)
+    and the values of the uncertain and swept parameters (``swept``: the names points set)."""
+    draw = np.asarray(draw, dtype=np.int64)
     cols = {
-        "draw": pa.array(point * n_draws + rows),
-        "point": pa.array(np.full(b, point, dtype=np.int32)),
-        "row": pa.array(rows),
+        "draw": pa.array(draw),
+        "point": pa.array((draw // n_draws).astype(np.int32)),
+        "row": pa.array(draw % n_draws),
         "outcome": pa.array(np.array(st.outcomes, dtype=object)[res.outcome], type=pa.string()),
         "rounds": pa.array(res.rounds.astype(np.int16)),
         "end_date": pa.array(res.end_day - dt.date(1970, 1, 1).toordinal(), type=pa.int32()).cast(pa.date32()),
@@ -65,7 +64,7 @@ def chunk_table(
             cols[f"x.{issue}"] = pa.array(np.where(agreed, x, np.nan))
     for p, party in enumerate(st.parties):
         cols[f"u.{party}"] = pa.array(res.utilities[:, p])
-    shown = [i for i, s in enumerate(space.slots) if s.uncertain or s.name in point_params]
+    shown = [i for i, s in enumerate(space.slots) if s.uncertain or s.name in swept]
     for i in shown:
         cols[f"param.{space.slots[i].name}"] = pa.array(res.values[:, i])
     return pa.table(cols)

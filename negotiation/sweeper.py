@@ -18,26 +18,29 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from negotiation.batch import run_rows
+from negotiation.batch import run_inputs
+from negotiation.draws import draw_values, stack_draws
 from negotiation.errors import UserError
+from negotiation.inputs import build_inputs
 from negotiation.loader import Loaded, load_scenario_text
 from negotiation.results import chunk_table, outcome_block
 
 PARTS = "parts"
+ROW_GROUP = 50_000  # rows per row group of outcomes.parquet
 BYTES_PER_ROW = 12_000  # measured order of magnitude of a running chunk's arrays per negotiation
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """Draw rows ``start .. start+count-1`` at sweep point ``point``."""
+    """Global draws ``start .. start+count-1`` (draw = point * draws_per_point + row): a chunk may
+    span several points when each point has few draws."""
 
-    point: int
     start: int
     count: int
 
     @property
     def name(self) -> str:
-        return f"p{self.point:05d}-r{self.start:010d}.arrow"
+        return f"d{self.start:012d}.arrow"
 
 
 def chunk_rows(requested: int | None, memory_mib: int) -> int:
@@ -47,8 +50,9 @@ def chunk_rows(requested: int | None, memory_mib: int) -> int:
 
 
 def plan_chunks(n_points: int, n_draws: int, rows: int) -> list[Chunk]:
-    """Every chunk of a sweep, point by point, in order."""
-    return [Chunk(p, s, min(rows, n_draws - s)) for p in range(n_points) for s in range(0, n_draws, rows)]
+    """Every chunk of a sweep, in order of the global draw index."""
+    total = n_points * n_draws
+    return [Chunk(s, min(rows, total - s)) for s in range(0, total, rows)]
 
 
 # --- running one chunk (in any process) -------------------------------------------------------
@@ -65,12 +69,28 @@ def _loaded(config_text: str) -> Loaded:
 
 
 def run_chunk(config_text: str, points: list[dict], seed: int, n_draws: int, chunk: Chunk) -> pa.Table:
-    """Play one chunk and return its rows as an Arrow table."""
+    """Play one chunk and return its rows as an Arrow table. Each point's rows use the same
+    draw-table rows; the point's parameters are fixed in its space, so rows of several points
+    run together in one batch."""
     loaded = _loaded(config_text)
-    params = points[chunk.point]
-    space = loaded.space.with_values(params) if params else loaded.space
-    res = run_rows(loaded.structure, space, seed, chunk.start, chunk.count)
-    return chunk_table(loaded.structure, space, res, chunk.point, chunk.start, n_draws, params)
+    st = loaded.structure
+    draw = np.arange(chunk.start, chunk.start + chunk.count, dtype=np.int64)
+    values, parts = [], []
+    first = chunk.start
+    while first < chunk.start + chunk.count:
+        point, row = divmod(first, n_draws)
+        n = min(n_draws - row, chunk.start + chunk.count - first)
+        params = points[point]
+        space = loaded.space.with_values(params) if params else loaded.space
+        v, d = draw_values(st, space, seed, row, n)
+        values.append(v)
+        parts.append(d)
+        first += n
+    m = np.concatenate(values)
+    res = run_inputs(st, build_inputs(st, loaded.space, m), stack_draws(parts))
+    res.values = m
+    swept = sorted({k for p in points for k in p})
+    return chunk_table(st, loaded.space, res, draw, n_draws, swept)
 
 
 def _write_part(folder: Path, chunk: Chunk, table: pa.Table) -> None:
@@ -215,16 +235,25 @@ def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draw
     index = {name: k for k, name in enumerate(st.outcomes)}
     tmp = folder / ".outcomes.parquet.tmp"
     writer = None
+    pending: list[pa.Table] = []
+    held = 0
     try:
-        for chunk in chunks:
+        for k, chunk in enumerate(chunks):
             table = _read_part(folder / PARTS / chunk.name)
             if writer is None:
                 strings = [f.name for f in table.schema if pa.types.is_string(f.type)]
                 writer = pq.ParquetWriter(tmp, table.schema, use_dictionary=strings, compression="snappy")
-            writer.write_table(table)
-            vc = table.column("outcome").value_counts()
-            for item in vc:
-                counts[chunk.point, index[item["values"].as_py()]] += item["counts"].as_py()
+            # Row groups of a fixed size, so the file's bytes do not depend on the chunk size.
+            pending.append(table)
+            held += table.num_rows
+            last = k == len(chunks) - 1
+            while held >= ROW_GROUP or (last and held):
+                joined = pa.concat_tables(pending)
+                n = min(ROW_GROUP, held)
+                writer.write_table(joined.slice(0, n), row_group_size=n)
+                pending, held = [joined.slice(n)], held - n
+            codes = np.array([index[o] for o in table.column("outcome").to_pylist()], dtype=np.int64)
+            np.add.at(counts, (table.column("point").to_numpy(), codes), 1)
     finally:
         if writer is not None:
             writer.close()
