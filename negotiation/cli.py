@@ -135,6 +135,14 @@ def _point_lines(summary: dict) -> list[str]:
 @click.option("--grid", multiple=True, metavar="NAME=V1,V2,..", help="Grid over a parameter (repeatable).")
 @click.option("--lhs", type=int, default=None, metavar="N", help="Latin-hypercube sample of N points over --range.")
 @click.option("--range", "ranges", multiple=True, metavar="NAME=LOW:HIGH", help="A range for --lhs (repeatable).")
+@click.option(
+    "--method",
+    type=click.Choice(["mc", "sobol"]),
+    default="mc",
+    show_default=True,
+    help="mc: Monte Carlo at each point; sobol: Saltelli points and Sobol indices (needs SALib).",
+)
+@click.option("--samples", type=int, default=64, show_default=True, help="Base samples of a Sobol design.")
 @click.option("--chunk-rows", type=int, default=None, help="Draws per chunk [default: 10000, capped by memory].")
 @click.option("--memory-mib", type=int, default=512, show_default=True, help="Memory budget for one chunk.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
@@ -151,6 +159,8 @@ def sweep(
     grid,
     lhs,
     ranges,
+    method,
+    samples,
     chunk_rows,
     memory_mib,
     as_json,
@@ -160,8 +170,9 @@ def sweep(
 ):
     """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
     from negotiation import sweeper
+    from negotiation.discovery import conditions_from_parquet
     from negotiation.runfolder import RunFolder, json_text, read_manifest
-    from negotiation.sweep import expand, spec_from_cli
+    from negotiation.sweep import expand, sobol_ranges, spec_from_cli
 
     _check_counts(draws, seed, workers)
     if scheduler and workers > 1:
@@ -171,7 +182,7 @@ def sweep(
     if memory_mib < 16:
         raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
     loaded = _load(config)
-    cli_spec = spec_from_cli(grid, lhs, ranges, draws or 1000)
+    cli_spec = spec_from_cli(grid, lhs, ranges, draws or 1000, method, samples)
     spec = cli_spec or loaded.scenario.sweep
     if resume:
         folder = RunFolder(Path(resume), read_manifest(Path(resume), "sweep"))
@@ -188,6 +199,7 @@ def sweep(
         if cli_spec is not None and expand(loaded.space, cli_spec, m["seed"]) != m["points"]:
             raise UserError(f"{resume}: the sweep points differ from the folder's")
         seed, n_draws, points, rows = m["seed"], m["draws_per_point"], m["points"], m["chunk_rows"]
+        sobol = m.get("sobol_ranges")
         if m.get("status") == "complete" and (folder.path / "outcomes.parquet").exists():
             raise UserError(f"{resume}: this sweep is already complete")
         folder.manifest["status"] = "running"
@@ -195,9 +207,10 @@ def sweep(
         seed = seed or 0
         n_draws = draws or (spec.draws if spec else 1000)
         points = expand(loaded.space, spec, seed)
+        sobol = sobol_ranges(loaded.space, spec) if spec is not None and spec.sobol is not None else None
         rows = sweeper.chunk_rows(chunk_rows, memory_mib)
         folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
-        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows)
+        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows, sobol_ranges=sobol)
     client = sweeper.dask_client(scheduler) if scheduler else None
     folder.manifest.update(workers=workers, scheduler=scheduler)
     folder.write_manifest()
@@ -207,6 +220,13 @@ def sweep(
     try:
         sweeper.run_sweep(folder.path, config_text, points, seed, n_draws, rows, workers, client, quiet or as_json)
         summary = sweeper.finalize(folder.path, loaded, points, seed, n_draws, rows)
+        if sobol:
+            from negotiation.sensitivity import outcome_sobol, plot_sobol
+
+            summary["sobol"] = outcome_sobol(summary, sobol, seed)
+            (folder.path / "plots").mkdir(exist_ok=True)
+            plot_sobol(summary["sobol"], folder.path / "plots" / "sobol.png")
+        summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
         folder.write("summary.json", json_text(summary))
         sweeper.remove_parts(folder.path)
     except KeyboardInterrupt:
@@ -231,9 +251,18 @@ def sweep(
     else:
         for line in _table(summary, loaded.structure):
             click.echo(line)
-        if len(points) > 1:
+        if 1 < len(points) <= 30:
             for line in _point_lines(summary):
                 click.echo(line)
+        for name, idx in summary.get("sobol", {}).items():
+            ranked = sorted(idx, key=lambda n: -idx[n]["ST"])[:5]
+            if idx[ranked[0]]["ST"] > 0:
+                click.echo(
+                    f"Sobol, P({name}): "
+                    + ", ".join(f"{n} S1 {idx[n]['S1']:.2f} ST {idx[n]['ST']:.2f}" for n in ranked)
+                )
+        for box in summary["conditions"].values():
+            click.echo(box["text"])
     click.echo(f"run folder: {folder.path}", err=as_json)
 
 

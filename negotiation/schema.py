@@ -135,17 +135,26 @@ class LatinHypercube(Strict):
     ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=1)
 
 
+class SobolDesign(Strict):
+    """Saltelli points for Sobol indices: ``samples`` * (D + 2) points over the ranges (default:
+    every uncertain parameter over its support)."""
+
+    samples: int = Field(default=64, ge=2, le=100_000)
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] | None = None
+
+
 class SweepSpec(Strict):
-    """Sweep points: a grid over named parameters, or a Latin-hypercube sample of them."""
+    """Sweep points: a grid over named parameters, a Latin-hypercube sample, or a Sobol design."""
 
     draws: int = Field(default=1000, ge=1)
     grid: dict[str, Annotated[list[float], Field(min_length=1)]] | None = None
     lhs: LatinHypercube | None = None
+    sobol: SobolDesign | None = None
 
     @model_validator(mode="after")
     def _one(self):
-        if self.grid is not None and self.lhs is not None:
-            raise ValueError("give either grid or lhs, not both")
+        if sum(x is not None for x in (self.grid, self.lhs, self.sobol)) > 1:
+            raise ValueError("give one of grid, lhs or sobol")
         return self
 
 

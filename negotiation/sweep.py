@@ -14,7 +14,7 @@ import numpy as np
 
 from negotiation.errors import UserError
 from negotiation.params import ParamSpace
-from negotiation.schema import LatinHypercube, SweepSpec
+from negotiation.schema import LatinHypercube, SobolDesign, SweepSpec
 
 LHS_STREAM = 0x5EED  # spawn key of the Latin-hypercube stream, apart from the draw table's
 
@@ -68,12 +68,37 @@ def lhs_points(space: ParamSpace, lhs: LatinHypercube, seed: int) -> list[dict[s
     return points
 
 
+def sobol_ranges(space: ParamSpace, spec: SweepSpec) -> dict[str, list[float]]:
+    """The ranges of a Sobol design, checked (default: every uncertain parameter's support)."""
+    from negotiation.sensitivity import default_ranges
+
+    ranges = spec.sobol.ranges or default_ranges(space)
+    if not ranges:
+        raise UserError("a Sobol sweep needs ranges: the scenario has no uncertain parameter; give --range")
+    for name, (lo, hi) in ranges.items():
+        check_name(space, name)
+        if lo >= hi:
+            raise UserError(f"sweep parameter {name}: range low {lo:g} must be below high {hi:g}")
+        _check_range(space, name, lo, hi)
+    return ranges
+
+
+def _check_range(space: ParamSpace, name: str, lo: float, hi: float) -> None:
+    blo, bhi = space[name].bounds
+    if lo < blo - 1e-12 or hi > bhi + 1e-12:
+        raise UserError(f"sweep parameter {name}: range [{lo:g}, {hi:g}] leaves its allowed range [{blo:g}, {bhi:g}]")
+
+
 def expand(space: ParamSpace, spec: SweepSpec | None, seed: int) -> list[dict[str, float]]:
     """The points of a sweep spec; a single empty point (the scenario as written) when none."""
-    if spec is None or (spec.grid is None and spec.lhs is None):
+    if spec is None or (spec.grid is None and spec.lhs is None and spec.sobol is None):
         return [{}]
     if spec.grid is not None:
         return grid_points(space, spec.grid)
+    if spec.sobol is not None:
+        from negotiation.sensitivity import sobol_points
+
+        return sobol_points(space, sobol_ranges(space, spec), spec.sobol.samples, seed)
     return lhs_points(space, spec.lhs, seed)
 
 
@@ -98,8 +123,22 @@ def _float(text: str, what: str) -> float:
     return v
 
 
-def spec_from_cli(grid: tuple[str, ...], lhs: int | None, ranges: tuple[str, ...], draws: int) -> SweepSpec | None:
-    """A sweep spec from ``--grid NAME=v1,v2``, ``--lhs N`` and ``--range NAME=lo:hi`` options."""
+def spec_from_cli(
+    grid: tuple[str, ...],
+    lhs: int | None,
+    ranges: tuple[str, ...],
+    draws: int,
+    method: str | None = None,
+    samples: int = 64,
+) -> SweepSpec | None:
+    """A sweep spec from ``--grid NAME=v1,v2``, ``--lhs N``, ``--method sobol [--samples N]`` and
+    ``--range NAME=lo:hi`` options."""
+    if method == "sobol":
+        if grid or lhs is not None:
+            raise UserError("--method sobol takes --range (optional) and --samples, not --grid or --lhs")
+        if samples < 2:
+            raise UserError(f"--samples must be at least 2, got {samples}")
+        return SweepSpec(draws=draws, sobol=SobolDesign(samples=samples, ranges=_ranges(ranges) or None))
     if not grid and lhs is None and not ranges:
         return None
     if grid and (lhs is not None or ranges):
@@ -113,10 +152,14 @@ def spec_from_cli(grid: tuple[str, ...], lhs: int | None, ranges: tuple[str, ...
         raise UserError("--lhs N needs at least one --range NAME=LOW:HIGH (and --range needs --lhs)")
     if lhs < 1:
         raise UserError(f"--lhs must be at least 1, got {lhs}")
+    return SweepSpec(draws=draws, lhs=LatinHypercube(samples=lhs, ranges=_ranges(ranges)))
+
+
+def _ranges(ranges: tuple[str, ...]) -> dict[str, list[float]]:
     rng = {}
     for name, text in parse_assignments(ranges, "--range").items():
         lo, sep, hi = text.partition(":")
         if not sep:
             raise UserError(f"--range {name} expects LOW:HIGH, got {text!r}")
         rng[name] = [_float(lo, f"--range {name}"), _float(hi, f"--range {name}")]
-    return SweepSpec(draws=draws, lhs=LatinHypercube(samples=lhs, ranges=rng))
+    return rng
