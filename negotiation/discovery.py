@@ -18,11 +18,13 @@ def prim_box(
     alpha: float = 0.05,
     min_support: float = 0.1,
     max_restrictions: int = 3,
+    min_lift: float = 0.01,
 ) -> dict:
     """Peel a box over the columns of ``x`` (N, D) that raises the mean of boolean ``y``.
 
     Returns {"bounds": {name: [lo, hi]} for restricted parameters, "p_box", "p_all", "support"}.
-    At most ``max_restrictions`` parameters are restricted, so the box stays readable.
+    At most ``max_restrictions`` parameters are restricted, so the box stays readable, and a
+    restriction that adds less than ``min_lift`` to the box's rate is dropped again.
     """
     n = len(y)
     inside = np.ones(n, dtype=bool)
@@ -56,6 +58,34 @@ def prim_box(
             hi[d] = q
         inside = keep
     full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+
+    def members(dims):
+        keep = np.ones(n, dtype=bool)
+        for d in dims:
+            keep &= (x[:, d] >= lo[d]) & (x[:, d] <= hi[d])
+        return keep
+
+    # Prune: drop each cut (a side of a restricted parameter) whose removal costs the box's
+    # rate less than `min_lift`; a parameter with neither side cut is no longer restricted.
+    pruned = True
+    while pruned and used:
+        pruned = False
+        rate = y[members(used)].mean()
+        for d in sorted(used):
+            for bound, full in ((lo, full_lo), (hi, full_hi)):
+                if bound[d] == full[d]:
+                    continue
+                kept = bound[d]
+                bound[d] = full[d]
+                if rate - y[members(used)].mean() < min_lift:
+                    pruned = True
+                    break
+                bound[d] = kept
+            if pruned:
+                if lo[d] == full_lo[d] and hi[d] == full_hi[d]:
+                    used.discard(d)
+                break
+    inside = members(used)
     bounds = {names[d]: [float(lo[d]), float(hi[d])] for d in sorted(used) if lo[d] > full_lo[d] or hi[d] < full_hi[d]}
     ranges = {names[d]: [float(full_lo[d]), float(full_hi[d])] for d in sorted(used)}
     return {
