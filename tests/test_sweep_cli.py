@@ -1,0 +1,197 @@
+"""`negotiate sweep` and `replay`: results, byte-identity across workers, resume after SIGKILL,
+a Dask cluster on loopback, and bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from negotiation.batch import run_rows
+from negotiation.cli import cli
+from negotiation.errors import UserError
+from negotiation.loader import load_scenario
+from negotiation.results import wilson
+from negotiation.sweep import expand, grid_points, lhs_points, spec_from_cli
+from negotiation.sweeper import plan_chunks
+
+ROOT = Path(__file__).resolve().parent.parent
+NAFTA = ROOT / "configs" / "nafta_2017.yaml"
+TRADE = ROOT / "configs" / "teaching_trade.yaml"
+
+
+def negotiate(*args, ok=True):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, result.output + str(result.exception)
+    return result
+
+
+def one_error(*args) -> str:
+    result = negotiate(*args, ok=False)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_wilson_by_hand():
+    # p = 0.5, n = 10, z = 1.96: centre (0.5 + 0.19208)/1.38415 = 0.5; half = 1.96*sqrt(0.025 + 0.00960)/1.38415
+    lo, hi = wilson(5, 10)
+    z = 1.959963984540054
+    half = z * np.sqrt(0.25 / 10 + z * z / 400) / (1 + z * z / 10)
+    assert (lo, hi) == pytest.approx((0.5 - half, 0.5 + half))
+    lo, hi = wilson(0, 10)
+    assert lo == 0 and hi == pytest.approx(z * z / 10 / (1 + z * z / 10))
+
+
+def test_grid_and_lhs_expansion():
+    space = load_scenario(NAFTA).space
+    pts = grid_points(space, {"US.reservation": [0.5, 0.6], "calendar.max_extensions": [0, 1, 2]})
+    assert (
+        pts[:4]
+        == [
+            {"US.reservation": 0.5, "calendar.max_extensions": 0},
+            {"US.reservation": 0.5, "calendar.max_extensions": 1},
+            {"US.reservation": 0.5, "calendar.max_extensions": 2},
+            {"US.reservation": 0.6, "calendar.max_extensions": 0},
+        ]
+        and len(pts) == 6
+    )
+    spec = spec_from_cli((), 8, ("US.reservation=0.4:0.8", "CA.reservation=0.3:0.5"), 100)
+    a = lhs_points(space, spec.lhs, 1)
+    assert a == lhs_points(space, spec.lhs, 1) and a != lhs_points(space, spec.lhs, 2)
+    strata = sorted(int((p["US.reservation"] - 0.4) / 0.4 * 8) for p in a)
+    assert strata == list(range(8))  # one point per stratum
+    assert expand(space, None, 0) == [{}]
+    for bad, words in (
+        ({"US.reservaton": [0.5]}, "did you mean US.reservation"),
+        ({"US.reservation": [1.5]}, "outside its allowed range"),
+        ({"calendar.max_extensions": [1.5]}, "whole number"),
+    ):
+        with pytest.raises(UserError, match=words):
+            grid_points(space, bad)
+
+
+def test_chunks_cover_every_draw_once():
+    chunks = plan_chunks(3, 700, 500)
+    covered = np.concatenate([np.arange(c.start, c.start + c.count) for c in chunks])
+    assert covered.tolist() == list(range(2100))
+
+
+def test_sweep_outputs_agree_with_the_batch_driver(tmp_path):
+    out = tmp_path / "s"
+    negotiate("sweep", TRADE, "--draws", 1500, "--seed", 4, "--chunk-rows", 400, "--out", out, "--quiet")
+    table = pq.read_table(out / "outcomes.parquet")
+    summary = json.loads((out / "summary.json").read_text())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and not (out / "parts").exists()
+    assert table.column("draw").to_pylist() == list(range(1500))
+    loaded = load_scenario(TRADE)
+    direct = run_rows(loaded.structure, loaded.space, 4, 0, 1500)
+    names = np.array(loaded.structure.outcomes)[direct.outcome]
+    assert table.column("outcome").to_pylist() == names.tolist()
+    assert table.column("rounds").to_numpy().tolist() == direct.rounds.tolist()
+    for name, block in summary["outcomes"].items():
+        n = int((names == name).sum())
+        assert block["n"] == n and block["p"] == pytest.approx(n / 1500)
+        assert block["ci95"] == pytest.approx(list(wilson(n, 1500)))
+    assert set(summary["outcomes"]) == set(loaded.structure.outcomes)
+
+
+def test_workers_give_identical_bytes_and_grid_points_replay(tmp_path):
+    args = ["sweep", NAFTA, "--draws", 2000, "--seed", 9, "--grid", "US.reservation=0.6,0.9", "--quiet"]
+    negotiate(*args, "--out", tmp_path / "w1")
+    negotiate(*args, "--out", tmp_path / "w2", "--workers", 2, "--chunk-rows", 700)
+    for name in ("outcomes.parquet", "summary.json"):
+        assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes()
+    summary = json.loads((tmp_path / "w1" / "summary.json").read_text())
+    assert [p["params"] for p in summary["points"]] == [{"US.reservation": 0.6}, {"US.reservation": 0.9}]
+    table = pq.read_table(tmp_path / "w1" / "outcomes.parquet").to_pylist()
+    for draw in (5, 2000 + 17, 3999):
+        result = negotiate("replay", tmp_path / "w1", "--draw", draw, "--runs-dir", tmp_path / "replays", "--json")
+        got = json.loads(result.stdout)
+        row = table[draw]
+        assert (got["outcome"], got["rounds"]) == (row["outcome"], row["rounds"])
+        assert f"matches outcomes.parquet draw {draw}" in result.stderr
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
+    args = [
+        sys.executable,
+        "-m",
+        "negotiation",
+        "sweep",
+        str(NAFTA),
+        "--draws",
+        "60000",
+        "--seed",
+        "5",
+        "--chunk-rows",
+        "1000",
+        "--quiet",
+    ]
+    subprocess.run([*args, "--out", str(tmp_path / "whole")], check=True, capture_output=True)
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*args, "--out", str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(list((killed / "parts").glob("*.arrow"))) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert json.loads((killed / "manifest.json").read_text())["status"] == "running"
+    assert not (killed / "outcomes.parquet").exists()
+    subprocess.run([*args[:5], "--resume", str(killed), "--quiet"], check=True, capture_output=True)
+    for name in ("outcomes.parquet", "summary.json"):
+        assert (killed / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    assert not list(killed.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_dask_cluster_on_loopback_gives_identical_bytes(tmp_path):
+    distributed = pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        args = ["sweep", NAFTA, "--draws", 6000, "--seed", 2, "--chunk-rows", 1000, "--quiet"]
+        negotiate(*args, "--scheduler", cluster.scheduler_address, "--out", tmp_path / "dask")
+    negotiate(*args, "--out", tmp_path / "serial")
+    assert (tmp_path / "dask" / "outcomes.parquet").read_bytes() == (
+        tmp_path / "serial" / "outcomes.parquet"
+    ).read_bytes()
+
+
+def test_bad_sweep_input(tmp_path):
+    assert one_error("sweep", NAFTA, "--draws", 0) == "error: --draws must be at least 1, got 0"
+    assert one_error("sweep", NAFTA, "--draws", -5) == "error: --draws must be at least 1, got -5"
+    assert "did you mean US.reservation" in one_error("sweep", NAFTA, "--grid", "US.reservaton=0.5")
+    assert "range low 0.9 is above high 0.1" in one_error(
+        "sweep", NAFTA, "--lhs", 3, "--range", "US.reservation=0.9:0.1"
+    )
+    done = tmp_path / "done"
+    negotiate("sweep", NAFTA, "--draws", 200, "--seed", 1, "--out", done, "--quiet")
+    assert "config hash differs" in one_error("sweep", TRADE, "--resume", done)
+    assert "seed differs" in one_error("sweep", NAFTA, "--resume", done, "--seed", 2)
+    assert "already complete" in one_error("sweep", NAFTA, "--resume", done)
+    assert "not a run folder" in one_error("sweep", NAFTA, "--resume", tmp_path)
+    assert "--draw must be from 0 to 199" in one_error("replay", done, "--draw", 200)
+    assert "not a run folder" in one_error("replay", tmp_path, "--draw", 0)
+    started = time.monotonic()
+    assert "cannot reach the Dask scheduler" in one_error("sweep", NAFTA, "--scheduler", "tcp://127.0.0.1:9")
+    assert time.monotonic() - started < 10
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert "cannot write the run folder" in one_error("sweep", NAFTA, "--out", blocker / "sub")
+    # nothing already written is lost
+    assert (done / "outcomes.parquet").exists() and json.loads((done / "manifest.json").read_text())["status"] == (
+        "complete"
+    )
