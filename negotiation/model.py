@@ -61,16 +61,26 @@ class NegotiationModel(mesa.Model):
         return "" if s.notice_by[0] < 0 else f"{self.structure.parties[s.notice_by[0]]} {day_text(s.notice_day[0])}"
 
     def offer_utility(self, p: int, q: int) -> float:
-        x = self.state.offers[:, p, :]
-        if np.isnan(x[0, 0]):
-            return float("nan")
-        return float(utility(self.structure, self.inputs, q, x, 0)[0])
+        """Utility to party q of party p's offer this round (NaN when p made none)."""
+        return self._offer_u[p][q]
+
+    def _offer_utilities(self) -> list[list[float]]:
+        st, s = self.structure, self.state
+        out = []
+        for p in range(st.n_parties):
+            x = s.offers[:, p, :]
+            if np.isnan(x[0, 0]):
+                out.append([float("nan")] * st.n_parties)
+            else:
+                out.append([float(utility(st, self.inputs, q, x, 0)[0]) for q in range(st.n_parties)])
+        return out
 
     def step(self) -> None:
         """Play one round and record it."""
         s = self.state
         day, deadline = int(s.day[0]), int(s.deadline[0])
         play_round(self.structure, self.inputs, self.draws, s, self.parties)
+        self._offer_u = self._offer_utilities()
         st = self.structure
         ev = s.events
         record = {
