@@ -23,9 +23,10 @@ class NegotiationModel(mesa.Model):
     """One negotiation: row ``draw`` of the draw table of ``seed``, played round by round.
 
     All randomness comes from that draw row; Mesa's own generators are seeded but unused.
+    ``people`` puts persons in some parties' seats (see ``negotiation.game``).
     """
 
-    def __init__(self, loaded: Loaded, seed: int = 0, draw: int = 0, space=None):
+    def __init__(self, loaded: Loaded, seed: int = 0, draw: int = 0, space=None, people: dict | None = None):
         super().__init__(rng=seed)
         self.loaded = loaded
         self.structure = st = loaded.structure
@@ -33,7 +34,9 @@ class NegotiationModel(mesa.Model):
         self.seed, self.draw = seed, draw
         self.inputs, self.draws, self.values = draw_rows(st, self.space, seed, draw, 1)
         self.state = State.start(st, self.inputs)
-        self.parties = [PartyAgent(self, p) for p in range(st.n_parties)]
+        # people: party index -> a factory(model, p) of the decider that stands for a person
+        people = people or {}
+        self.parties = [PartyAgent(self, p, people[p](self, p) if p in people else None) for p in range(st.n_parties)]
         self.history: list[dict] = []
         agent_reporters = {
             "party": "party",

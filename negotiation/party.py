@@ -12,11 +12,14 @@ class PartyAgent(mesa.Agent):
     """A party at the table. Its decisions are ``KernelParty``'s with a batch of one; it keeps
     what it did this round for the model's DataCollector."""
 
-    def __init__(self, model, p: int):
+    def __init__(self, model, p: int, decider=None):
         super().__init__(model)
         self.p = p
         self.party = model.structure.parties[p]
-        self.kernel = KernelParty(model.structure, model.inputs, p, model.draws)
+        # A computer party decides through the kernel; a person's party through `decider`
+        # (negotiation.game.HumanParty), with the same methods.
+        self.kernel = decider or KernelParty(model.structure, model.inputs, p, model.draws)
+        self.human = decider is not None
 
     # Decisions (called by negotiation.protocol.play_round)
     def target(self, state):
@@ -25,8 +28,8 @@ class PartyAgent(mesa.Agent):
     def offer(self, state):
         return self.kernel.offer(state)
 
-    def accepts(self, state, x, outcome, u=None):
-        return self.kernel.accepts(state, x, outcome, u)
+    def accepts(self, state, x, outcome, u=None, proposer=None):
+        return self.kernel.accepts(state, x, outcome, u, proposer=proposer)
 
     def withdraws(self, state, u):
         return self.kernel.withdraws(state, u)

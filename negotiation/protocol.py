@@ -148,8 +148,11 @@ class KernelParty:
     def offer(self, state: State) -> np.ndarray:
         return self.strategy.offer(self, state, state.target[:, self.p], self.prm)
 
-    def accepts(self, state: State, x: np.ndarray, outcome: int, u: np.ndarray | None = None) -> np.ndarray:
-        """Whether the party accepts agreement ``x`` as outcome class ``outcome`` (u: its utility, if known)."""
+    def accepts(
+        self, state: State, x: np.ndarray, outcome: int, u: np.ndarray | None = None, proposer: int | None = None
+    ) -> np.ndarray:
+        """Whether the party accepts ``proposer``'s agreement ``x`` as outcome class ``outcome``
+        (u: its utility, if known)."""
         if u is None:
             u = utility(self.st, self.inp, self.p, x, outcome)
         return self.strategy.accept(self.situation(state), state.target[:, self.p], u, self.prm, x, self)
@@ -218,7 +221,7 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
             u = utility(st, inp, q, x, deal)
             state.received[:, p, q] = u
             if q != p:
-                acc[:, q] = deciders[q].accepts(state, x, deal, u)
+                acc[:, q] = deciders[q].accepts(state, x, deal, u, proposer=p)
                 state.best_received[:, q] = np.where(
                     live, np.maximum(state.best_received[:, q], u), state.best_received[:, q]
                 )
@@ -232,7 +235,9 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
             if not cand.any():
                 continue
             bil = 1 + n
-            both = cand & deciders[a].accepts(state, x, bil) & deciders[c].accepts(state, x, bil)
+            both = (
+                cand & deciders[a].accepts(state, x, bil, proposer=p) & deciders[c].accepts(state, x, bil, proposer=p)
+            )
             _finish(state, both, bil, state.day, r + 1, x)
             pending &= ~both
 
