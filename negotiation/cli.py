@@ -451,6 +451,46 @@ def forecast(config, rounds, issues, as_json):
         click.echo(json.dumps(out, sort_keys=True))
 
 
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--as", "party", required=True, help="The party you play (its id, e.g. CA).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--draw", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
+def play(config, party, seed, draw, runs_dir):
+    """Play one party of CONFIG in the terminal against the computer parties."""
+    from negotiation.runfolder import RunFolder, json_text
+    from negotiation.terminal import Quit
+    from negotiation.terminal import play as play_game
+
+    loaded = _load(config)
+    if party not in loaded.structure.parties:
+        raise UserError(f"unknown party {party!r}; parties are {', '.join(loaded.structure.parties)}")
+
+    def ask(prompt):
+        click.echo(prompt, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            click.echo()
+            raise EOFError
+        if not sys.stdin.isatty():
+            click.echo(line.rstrip("\n"))
+        return line.rstrip("\n")
+
+    try:
+        view, actions = play_game(loaded, seed, draw, party, ask, click.echo)
+    except Quit:
+        raise UserError("the input ended before the negotiation did; nothing was saved") from None
+    folder = RunFolder.create(runs_dir, Path(config).stem, "play", loaded, seed)
+    with folder:
+        folder.manifest.update(draw=draw, person=party)
+        folder.write("summary.json", json_text(view.summary))
+        folder.write("rounds.csv", view.model.trace().to_csv(index=False, float_format="%.12g"))
+        folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in view.model.history))
+        folder.write("actions.jsonl", "".join(json.dumps(a.__dict__, sort_keys=True) + "\n" for a in actions))
+    click.echo(f"run folder: {folder.path}")
+
+
 def main() -> None:
     """Entry point of the ``negotiate`` console script."""
     cli(prog_name="negotiate")
