@@ -43,6 +43,20 @@ def _check_counts(draws: int | None, seed: int | None, workers: int) -> None:
         raise UserError(f"--workers must be at least 1, got {workers}")
 
 
+def _report(folder, as_json: bool, enabled: bool) -> None:
+    """Draw the run folder's report (unless disabled); a failure to draw does not fail the run."""
+    if not enabled:
+        return
+    from negotiation.report import build_report
+
+    try:
+        page = build_report(Path(folder), quiet=True)
+    except UserError as exc:
+        click.echo(f"warning: no report: {exc}", err=True)
+        return
+    click.echo(f"report: {page}", err=as_json)
+
+
 def _load(config: str):
     from negotiation.loader import load_scenario
 
@@ -72,13 +86,14 @@ def validate(config):
 @click.option(
     "--out", default=None, type=click.Path(file_okay=False), help="Exact run folder to write (must be new or empty)."
 )
-def run(config, seed, draw, as_json, runs_dir, out):
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def run(config, seed, draw, as_json, runs_dir, out, no_report):
     """Run one negotiation of CONFIG, narrated round by round; write a run folder."""
     loaded = _load(config)
-    _play(loaded, seed, draw, loaded.space, as_json, runs_dir, "run", None, out)
+    _play(loaded, seed, draw, loaded.space, as_json, runs_dir, "run", None, out, not no_report)
 
 
-def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=None) -> dict:
+def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=None, report=True) -> dict:
     """Play one negotiation in the Mesa driver, narrating it, and write its run folder."""
     from negotiation.model import NegotiationModel
     from negotiation.narrate import outcome_lines, round_lines
@@ -103,6 +118,7 @@ def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=Non
         folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in model.history))
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
+    _report(folder.path, as_json, report)
     click.echo(f"run folder: {folder.path}", err=as_json)
     return summary
 
@@ -149,6 +165,7 @@ def _point_lines(summary: dict) -> list[str]:
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Exact run folder to write.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def sweep(
     config,
     draws,
@@ -167,6 +184,7 @@ def sweep(
     runs_dir,
     out,
     quiet,
+    no_report,
 ):
     """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
     from negotiation import sweeper
@@ -263,15 +281,17 @@ def sweep(
                 )
         for box in summary["conditions"].values():
             click.echo(box["text"])
+    _report(folder.path, as_json, not no_report)
     click.echo(f"run folder: {folder.path}", err=as_json)
 
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--draw", "index", type=int, required=True, help="Row of outcomes.parquet (the draw column).")
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
-def replay(run_dir, index, as_json, runs_dir):
+def replay(run_dir, index, as_json, runs_dir, no_report):
     """Replay draw I of a sweep in the Mesa driver, narrated, and check it against outcomes.parquet."""
     import pyarrow.parquet as pq
 
@@ -289,7 +309,18 @@ def replay(run_dir, index, as_json, runs_dir):
     point, row = divmod(index, m["draws_per_point"])
     params = m["points"][point]
     space = loaded.space.with_values(params) if params else loaded.space
-    summary = _play(loaded, m["seed"], row, space, as_json, runs_dir, "replay", f"{Path(run_dir).name}-d{index}")
+    summary = _play(
+        loaded,
+        m["seed"],
+        row,
+        space,
+        as_json,
+        runs_dir,
+        "replay",
+        f"{Path(run_dir).name}-d{index}",
+        None,
+        not no_report,
+    )
     table = pq.read_table(folder / "outcomes.parquet", filters=[("draw", "=", index)])
     want = table.to_pylist()[0]
     same = _same_result(want, summary, loaded.structure)
@@ -325,6 +356,17 @@ def params(config):
     for s in loaded.space.slots:
         value = s.value.model_dump_json(exclude_none=True) if s.uncertain else f"{s.value:g}"
         click.echo(f"{s.name:<44} {value:<60} [{s.bounds[0]:g}, {s.bounds[1]:g}]")
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--quiet", is_flag=True, help="Do not list the plots drawn.")
+def report(run_dir, quiet):
+    """(Re)draw the plots and the self-contained report.html of a run folder."""
+    from negotiation.report import build_report
+
+    page = build_report(Path(run_dir), quiet=quiet)
+    click.echo(f"report: {page}")
 
 
 @cli.command()
@@ -367,7 +409,8 @@ def strategies():
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
 @click.option("--out", default=None, type=click.Path(file_okay=False))
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quiet):
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quiet, no_report):
     """Every assignment of the listed strategies to the parties, each a Monte Carlo sweep."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -404,6 +447,7 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
             row += " ".join(f"{r['outcomes'][o]['p']:>16.3f}" for o in shown) + "  "
             row += " ".join(f"{r['mean_utility'][p]:>7.3f}" for p in st.parties)
             click.echo(row)
+    _report(folder.path, as_json, not no_report)
     click.echo(f"run folder: {folder.path}", err=as_json)
 
 
@@ -457,7 +501,8 @@ def forecast(config, rounds, issues, as_json):
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--draw", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
-def play(config, party, seed, draw, runs_dir):
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def play(config, party, seed, draw, runs_dir, no_report):
     """Play one party of CONFIG in the terminal against the computer parties."""
     from negotiation.runfolder import RunFolder, json_text
     from negotiation.terminal import Quit
@@ -488,7 +533,69 @@ def play(config, party, seed, draw, runs_dir):
         folder.write("rounds.csv", view.model.trace().to_csv(index=False, float_format="%.12g"))
         folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in view.model.history))
         folder.write("actions.jsonl", "".join(json.dumps(a.__dict__, sort_keys=True) + "\n" for a in actions))
+    _report(folder.path, False, not no_report)
     click.echo(f"run folder: {folder.path}")
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--max-points", type=int, default=200_000, show_default=True, help="Agreements to enumerate at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
+def analyze(config, max_points, as_json):
+    """Pareto frontier, Nash and Kalai-Smorodinsky points, each party's best rational agreement."""
+    from negotiation.analysis import analyze as run_analysis
+
+    if max_points < 2:
+        raise UserError(f"--max-points must be at least 2, got {max_points}")
+    loaded = _load(config)
+    res = run_analysis(loaded, max_points)
+    if as_json:
+        click.echo(json.dumps(res, sort_keys=True))
+        return
+    click.echo(
+        f"{res['agreements']} agreements enumerated, {res['individually_rational']} above every "
+        f"reservation, {res['pareto_size']} of those on the Pareto frontier"
+    )
+    if res["tolerance"]:
+        click.echo(
+            "grid step (tolerance) per continuous issue: "
+            + ", ".join(f"{k} {v:g}" for k, v in res["tolerance"].items())
+        )
+    click.echo("disagreement point: " + ", ".join(f"{k} {v:.3f}" for k, v in res["disagreement"].items()))
+    rows = [("Nash bargaining", res["nash"]), ("Kalai-Smorodinsky", res["kalai_smorodinsky"])]
+    rows += [(f"best for {p}", v) for p, v in res["best_for"].items()]
+    for label, pt in rows:
+        if pt is None:
+            click.echo(f"{label:<20} none: no agreement gives every party its reservation")
+            continue
+        us = "  ".join(f"{p} {v:.3f}" for p, v in pt["utilities"].items())
+        terms = ", ".join(f"{k} {v}" for k, v in pt["agreement"].items())
+        click.echo(f"{label:<20} {us}   ({terms})")
+
+
+@cli.command("import-genius")
+@click.argument("domain", type=click.Path(dir_okay=False))
+@click.argument("profiles", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The config file to write.")
+@click.option("--rounds", type=int, default=10, show_default=True, help="Weekly rounds in the calendar.")
+def import_genius_cmd(domain, profiles, output, rounds):
+    """Turn a GENIUS/ANAC domain XML and its profile XMLs into a scenario config."""
+    from negotiation.genius import import_genius
+    from negotiation.loader import load_scenario_text
+    from negotiation.runfolder import write_atomic
+
+    if not 1 <= rounds <= 1000:
+        raise UserError(f"--rounds must be from 1 to 1000, got {rounds}")
+    text = import_genius(Path(domain), [Path(p) for p in profiles], rounds)
+    load_scenario_text(text, output)  # what is written must load
+    out = Path(output)
+    if out.exists():
+        raise UserError(f"{output}: already exists; choose another name")
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write ({exc.strerror})") from None
+    click.echo(f"wrote {output}")
 
 
 def main() -> None:

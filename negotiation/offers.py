@@ -36,19 +36,25 @@ class OfferPlan:
     ideal: np.ndarray  # (B, I) the proposer's ideal
     u_ideal: np.ndarray  # (B,) its issue utility there
     cost: np.ndarray  # (M, B) utility the proposer gives up per piece
-    safe_cost: np.ndarray  # (M, B) the same with zeros replaced by ones (a safe divisor)
     delta: np.ndarray  # (M, B) the piece's move (end - start) in position units
     issue: np.ndarray  # (M, B) issue index of each piece
     divisible: np.ndarray  # (M, B) continuous pieces may be taken in part
     live: np.ndarray  # (M, B) pieces that may be taken at all
+    # For taking a continuous piece in part exactly (the proposer's value is not linear in the
+    # position when its shape is concave or convex): where each piece starts, and the proposer's
+    # value there.
+    start: np.ndarray
+    v0: np.ndarray
+    weight: np.ndarray  # (B, I) the proposer's weights
+    reach: np.ndarray  # (B, I) distance from its ideal to the farther end of each range
+    shape: np.ndarray  # (I,) its value-function shape codes
 
     def rows(self, sel) -> OfferPlan:
         """The plan of a subset of the batch."""
-        return OfferPlan(
-            self.ideal[sel],
-            self.u_ideal[sel],
-            *(a[:, sel] for a in (self.cost, self.safe_cost, self.delta, self.issue, self.divisible, self.live)),
-        )
+        per_row = ("ideal", "u_ideal", "weight", "reach")
+        out = {k: getattr(self, k)[sel] for k in per_row}
+        out.update({k: getattr(self, k)[:, sel] for k in self.__dataclass_fields__ if k not in per_row + ("shape",)})
+        return OfferPlan(shape=self.shape, **out)
 
 
 def _values(st: Structure, inp: Inputs, q: int, i: int, x: np.ndarray) -> np.ndarray:
@@ -100,10 +106,12 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
     settles the proposer's least salient issues first (within an issue, pieces keep path order).
     """
     others = [q for q in range(st.n_parties) if q != p]
-    starts, ends, costs, gains, issue_of, divisible = [], [], [], [], [], []
+    starts, ends, costs, gains, issue_of, divisible, v0s = [], [], [], [], [], [], []
     for i in range(st.n_issues):
         start, end = _issue_pieces(st, inp, p, others, i)
-        cost = inp.weight[:, p, i, None] * (_values(st, inp, p, i, start) - _values(st, inp, p, i, end))
+        v_start = _values(st, inp, p, i, start)
+        v0s.append(v_start)
+        cost = inp.weight[:, p, i, None] * (v_start - _values(st, inp, p, i, end))
         gain = sum(
             inp.weight[:, q, i, None] * (_values(st, inp, q, i, end) - _values(st, inp, q, i, start)) for q in others
         )
@@ -144,11 +152,15 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
         ideal=x0,
         u_ideal=issue_utility(st, inp, p, x0),
         cost=cost,
-        safe_cost=np.where(cost > 0, cost, 1.0),
         delta=sort(end - start),
         issue=np.ascontiguousarray(issue_of[order].T),
         divisible=np.ascontiguousarray(np.array(divisible)[order].T),
         live=sort(live),
+        start=sort(start),
+        v0=sort(np.concatenate(v0s, axis=1)),
+        weight=inp.weight[:, p, :],
+        reach=np.maximum(x0 - st.lo, st.hi - x0),
+        shape=st.shape[p].copy(),
     )
 
 
@@ -159,18 +171,35 @@ def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
     flat = np.arange(b) * n_issues
     blocked = np.zeros(b * n_issues, dtype=bool)
     remaining = np.maximum(budget, 0.0)
-    frac = np.zeros((m, b))
+    move = np.zeros((m, b))
+    part_k = np.full(b, -1)
+    part_rem = np.zeros(b)
     for k in range(m):
         cell = flat + plan.issue[k]
         c = plan.cost[k]
         ok = plan.live[k] & ~blocked[cell]
         full = ok & (c <= remaining)
         part = ok & ~full & plan.divisible[k] & (remaining > 0)
-        frac[k] = np.where(full, 1.0, np.where(part, remaining / plan.safe_cost[k], 0.0))
+        np.multiply(plan.delta[k], full, out=move[k])
+        np.copyto(part_k, k, where=part)
+        np.copyto(part_rem, remaining, where=part)
         remaining = np.where(full, remaining - c, np.where(part, 0.0, remaining))
         blocked[cell] |= plan.live[k] & ~full
+    # At most one piece per negotiation is taken in part: find where on it the proposer's value
+    # has fallen by what was left of the budget (exact for each value-function shape).
+    r = np.flatnonzero(part_k >= 0)
+    if r.size:
+        k = part_k[r]
+        i = plan.issue[k, r]
+        w = plan.weight[r, i]
+        v = np.clip(plan.v0[k, r] - part_rem[r] / np.where(w > 0, w, 1.0), 0.0, 1.0)
+        shape = plan.shape[i]
+        d = np.where(shape == 0, 1.0 - v, np.where(shape == 1, np.sqrt(1.0 - v), 1.0 - np.sqrt(v)))
+        delta = plan.delta[k, r]
+        step = plan.ideal[r, i] + np.sign(delta) * d * plan.reach[r, i] - plan.start[k, r]
+        move[k, r] = np.clip(step, np.minimum(delta, 0.0), np.maximum(delta, 0.0))
     cells = (flat[None, :] + plan.issue).ravel()
-    moved = np.bincount(cells, weights=(frac * plan.delta).ravel(), minlength=b * n_issues)
+    moved = np.bincount(cells, weights=move.ravel(), minlength=b * n_issues)
     return plan.ideal + moved.reshape(b, n_issues)
 
 
