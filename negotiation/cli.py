@@ -96,7 +96,7 @@ def run(config, seed, draw, as_json, runs_dir, out, no_report):
 def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=None, report=True) -> dict:
     """Play one negotiation in the Mesa driver, narrating it, and write its run folder."""
     from negotiation.model import NegotiationModel
-    from negotiation.narrate import outcome_lines, round_lines
+    from negotiation.narrate import event_lines, outcome_lines, round_lines
     from negotiation.runfolder import RunFolder, json_text
 
     folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, kind, loaded, seed, out)
@@ -107,8 +107,14 @@ def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=Non
         model = NegotiationModel(loaded, seed=seed, draw=draw, space=space)
         say(f"{loaded.scenario.name}: seed {seed}, draw {draw}; parties {', '.join(st.parties)}")
         while model.running:
+            held = len(model.history)
+            events = len(model.history[-1]["events"]) if held else 0
             model.step()
-            for line in round_lines(st, issues, model.history[-1]):
+            if len(model.history) > held:
+                lines = round_lines(st, issues, model.history[-1])
+            else:  # no round held (a withdrawal took effect): only the new events
+                lines = event_lines(model.history[-1]["events"][events:]) if held else []
+            for line in lines:
                 say(line)
         summary = model.summary()
         for line in outcome_lines(st, issues, summary):
@@ -189,6 +195,7 @@ def sweep(
     """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
     from negotiation import sweeper
     from negotiation.discovery import conditions_from_parquet
+    from negotiation.draws import DrawLayout
     from negotiation.runfolder import RunFolder, json_text, read_manifest
     from negotiation.sweep import expand, sobol_ranges, spec_from_cli
 
@@ -226,7 +233,8 @@ def sweep(
         n_draws = draws or (spec.draws if spec else 1000)
         points = expand(loaded.space, spec, seed)
         sobol = sobol_ranges(loaded.space, spec) if spec is not None and spec.sobol is not None else None
-        rows = sweeper.chunk_rows(chunk_rows, memory_mib)
+        width = DrawLayout.of(loaded.structure, loaded.space).width
+        rows = sweeper.chunk_rows(chunk_rows, memory_mib, width)
         folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
         folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows, sobol_ranges=sobol)
     client = sweeper.dask_client(scheduler) if scheduler else None

@@ -86,6 +86,17 @@ class NegotiationModel(mesa.Model):
         self._offer_u = self._offer_utilities()
         st = self.structure
         ev = s.events
+        if ev["termination"][0]:
+            # The notice took effect before this round: no round is held. The end goes on the
+            # last round's record (the trace keeps one row per round actually played).
+            end = [
+                {"kind": "termination", "date": day_text(s.end_day[0])},
+                {"kind": "outcome", "outcome": st.outcomes[s.outcome[0]], "date": day_text(s.end_day[0])},
+            ]
+            if self.history:
+                self.history[-1]["events"].extend(end)
+            self.running = False
+            return
         record = {
             "round": s.round,
             "date": day_text(day),
@@ -94,8 +105,6 @@ class NegotiationModel(mesa.Model):
             "offers": [],
             "events": [],
         }
-        if ev["termination"][0]:
-            record["events"].append({"kind": "termination", "date": day_text(s.end_day[0])})
         for j in range(st.n_parties):
             p = (s.round - 1 + j) % st.n_parties
             if np.isnan(s.offers[0, p, 0]):

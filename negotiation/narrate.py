@@ -21,16 +21,19 @@ def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
     """The lines narrating one round record."""
     targets = "  ".join(f"{p} {u:.2f}" for p, u in rec["targets"].items())
     lines = [f"Round {rec['round']}  {rec['date']}  (deadline {rec['deadline']})  targets: {targets}"]
-    for ev in rec["events"]:
-        if ev["kind"] == "termination":
-            lines.append(f"  ! the withdrawal notice takes effect on {ev['date']}: NAFTA is terminated")
     for off in rec["offers"]:
         us = "  ".join(f"{p} {u:.2f}" for p, u in off["utilities"].items())
         lines.append(f"  {off['proposer']} proposes {offer_text(st, issues_cfg, off['position'])}")
         others = [p for p in st.parties if p != off["proposer"]]
         said = ", ".join(f"{p} {'accepts' if p in off['accepted_by'] else 'rejects'}" for p in others)
         lines.append(f"      utilities: {us};  {said}")
-    for ev in rec["events"]:
+    return lines + event_lines(rec["events"])
+
+
+def event_lines(events: list[dict]) -> list[str]:
+    """The lines narrating calendar events: notices, extension votes, termination, the outcome."""
+    lines = []
+    for ev in events:
         kind = ev["kind"]
         if kind == "notice":
             lines.append(
@@ -43,6 +46,8 @@ def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
             )
         elif kind == "extension_refused":
             lines.append("  ! extension vote fails")
+        elif kind == "termination":
+            lines.append(f"  ! the withdrawal notice takes effect on {ev['date']}: the treaty is terminated")
         elif kind == "outcome":
             lines.append(f"  = {ev['outcome']} on {ev['date']}")
     return lines

@@ -56,8 +56,8 @@ class Issue(Strict):
             if not lo <= self.status_quo <= hi:
                 raise ValueError(f"status_quo {self.status_quo} is outside range [{lo}, {hi}]")
         else:
-            if len(self.options) < 2 or len(set(self.options)) != len(self.options):
-                raise ValueError("options must list at least two distinct names")
+            if len(self.options) < 2 or len(set(self.options)) != len(self.options) or len(self.options) > 50:
+                raise ValueError("options must list from 2 to 50 distinct names")
             if self.status_quo not in self.options:
                 raise ValueError(f"status_quo {self.status_quo!r} is not one of {self.options}")
         return self
@@ -117,7 +117,7 @@ class Coalition(Strict):
 class Calendar(Strict):
     """Rounds, deadline, extension and withdrawal rules, horizon."""
 
-    rounds: list[dt.date] = Field(min_length=1)
+    rounds: list[dt.date] = Field(min_length=1, max_length=1000)
     deadline: dt.date
     first_vote_round: int | None = None
     max_extensions: Num = 0
@@ -164,8 +164,8 @@ class Scenario(Strict):
     name: str
     description: str = ""
     sources: list[str] = []
-    parties: dict[PartyId, Party] = Field(min_length=2)
-    issues: dict[IssueId, Issue] = Field(min_length=1)
+    parties: dict[PartyId, Party] = Field(min_length=2, max_length=20)
+    issues: dict[IssueId, Issue] = Field(min_length=1, max_length=100)
     profiles: dict[str, Profile]
     stakes: dict[str, Stake] = {}
     coalitions: list[Coalition] = []

@@ -21,6 +21,7 @@ from negotiation.schema import Scenario
 SHAPES = {"linear": 0, "concave": 1, "convex": 2}
 PROB = (0.0, 1.0)
 MAX_EXTENSIONS = 20
+MAX_ROUNDS = 2000
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -257,13 +258,21 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
     )
     start = days[0] if days else cal.deadline.toordinal()
     horizon = cal.horizon.toordinal()
-    ext_max = int(math.floor(max_ext.support()[1] + 0.5))
-    gap_min = max(1, int(math.floor(gap.support()[0] + 0.5)))
-    by_ext = len(days) + sum(
-        math.ceil((deadline_days[k + 1] - deadline_days[k] + gap_min) / gap_min) + 1 for k in range(ext_max)
-    )
+    # (clamped: an out-of-range value is already reported, and must not break what follows)
+    ext_max = min(max(int(math.floor(min(max_ext.support()[1], MAX_EXTENSIONS) + 0.5)), 0), MAX_EXTENSIONS)
+    gap_min = min(max(1, int(math.floor(min(max(gap.support()[0], 1), 3650) + 0.5))), 3650)
+    # After an extension rounds run every gap from the last round held (which may be well before
+    # the deadline) to the last possible deadline, with one shorter step to each deadline.
+    by_ext = len(days) + (int(deadline_days[ext_max]) - start) // gap_min + ext_max + 2
     # After an extension rounds are gap_min or more apart, but for one shorter step to each deadline.
     by_horizon = len(days) + (horizon - start) // gap_min + 2 + ext_max
+    max_rounds = int(min(by_ext, by_horizon))
+    if max_rounds > MAX_ROUNDS:
+        pr.add(
+            cpath,
+            f"the calendar allows {max_rounds} rounds; at most {MAX_ROUNDS} (shorten the horizon, "
+            "lengthen the extension gap or allow fewer extensions)",
+        )
     structure = Structure(
         parties=parties,
         issues=issues,
@@ -292,7 +301,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         notice_days=cal.withdrawal_notice_days,
         withdrawal_earliest_round=cal.withdrawal_earliest_round,
         first_vote_round=cal.first_vote_round or 0,
-        max_rounds=int(min(by_ext, by_horizon)),
+        max_rounds=max_rounds,
         max_votes=ext_max + 2,
     )
     return structure, ParamSpace(slots), pr.items

@@ -43,9 +43,11 @@ class Chunk:
         return f"d{self.start:012d}.arrow"
 
 
-def chunk_rows(requested: int | None, memory_mib: int) -> int:
-    """Rows per chunk: the requested number, capped so a chunk fits the memory budget."""
-    cap = max(100, memory_mib * 2**20 // (2 * BYTES_PER_ROW))
+def chunk_rows(requested: int | None, memory_mib: int, width: int = 0) -> int:
+    """Rows per chunk: the requested number, capped so a chunk fits the memory budget
+    (``width``: uniforms per draw row, which scenarios with long calendars make large)."""
+    per_row = BYTES_PER_ROW + 16 * width
+    cap = max(10, memory_mib * 2**20 // (2 * per_row))
     return max(1, min(requested or 10_000, cap))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from negotiation.errors import UserError
 from negotiation.game import Action, parse_offer, replay
-from negotiation.narrate import offer_text, outcome_lines, position_text, round_lines
+from negotiation.narrate import event_lines, offer_text, outcome_lines, position_text, round_lines
 from negotiation.utility import utility
 
 HELP = """How to play:
@@ -54,11 +54,17 @@ def play(loaded, seed: int, draw: int, party: str, ask: Callable[[str], str], sa
     for line in brief_lines(loaded, view, party) + [HELP]:
         say(line)
     shown = 0
+    told = 0  # events of the last record already narrated
     while True:
-        for rec in view.model.history[shown:]:
+        history = view.model.history
+        if shown and len(history) >= shown and len(history[shown - 1]["events"]) > told:
+            for line in event_lines(history[shown - 1]["events"][told:]):
+                say(line)
+        for rec in history[shown:]:
             for line in round_lines(st, loaded.scenario.issues, rec):
                 say(line)
-        shown = len(view.model.history)
+        shown = len(history)
+        told = len(history[-1]["events"]) if history else 0
         if view.done:
             for line in outcome_lines(st, loaded.scenario.issues, view.summary):
                 say(line)

@@ -55,9 +55,15 @@ def _walk(node: yaml.Node, path: tuple, lines: Lines, problems: list, name: str)
 
 def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
     """Parse YAML text with the safe loader; return the data and a key-path -> line map."""
-    loader = yaml.SafeLoader(text)
     lines: Lines = {}
     problems: list[ConfigProblem] = []
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError(
+            [ConfigProblem(name, line, "", f"invalid YAML: character {exc.character!r} is not allowed")]
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
