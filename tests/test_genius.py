@@ -1,0 +1,83 @@
+"""GENIUS / ANAC domain import, checked against hand-computed Pareto and Nash points."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from negotiation.analysis import analyze
+from negotiation.cli import cli
+from negotiation.errors import UserError
+from negotiation.genius import import_genius
+from negotiation.loader import load_scenario, load_scenario_text
+
+DATA = Path(__file__).parent / "data" / "genius"
+DOMAIN, P1, P2 = DATA / "party_domain.xml", DATA / "party1_utility.xml", DATA / "party2_utility.xml"
+
+
+def test_import_reads_values_weights_and_reservations():
+    loaded = load_scenario_text(import_genius(DOMAIN, [P1, P2]))
+    scn = loaded.scenario
+    assert list(scn.parties) == ["party1utility", "party2utility"]
+    assert scn.issues["food"].options == ["Chips", "Catering", "Finger food"]
+    p1 = scn.profiles["party1utility"]
+    # evaluations 1, 4, 2 divided by the largest; weights 0.6 and 0.4 (already normalised)
+    assert p1.issues["food"].values == {"Chips": 0.25, "Catering": 1.0, "Finger food": 0.5}
+    assert (p1.issues["food"].weight, p1.issues["music"].weight, p1.reservation) == (0.6, 0.4, 0.3)
+    p2 = scn.profiles["party2utility"]
+    # weights 1 and 3 normalise to 0.25 and 0.75
+    assert (p2.issues["food"].weight, p2.issues["music"].weight, p2.reservation) == (0.25, 0.75, 0.2)
+
+
+def test_pareto_and_nash_by_hand():
+    # Utilities (party1, party2) of the six agreements (food, music):
+    #   Chips/DJ .55/.50  Chips/Band .23/.875  Catering/DJ 1.0/.4375  Catering/Band .68/.8125
+    #   Finger/DJ .70/.625  Finger/Band .38/1.0
+    # Above both reservations (.3, .2): all but Chips/Band. Pareto among those: Catering/DJ,
+    # Catering/Band, Finger/DJ, Finger/Band (Chips/DJ is beaten by Finger/DJ).
+    # Nash products (u - d): Catering/DJ .7*.2375 = .166, Catering/Band .38*.6125 = .233,
+    # Finger/DJ .4*.425 = .170, Finger/Band .08*.8 = .064, Chips/DJ .25*.3 = .075 -> Catering/Band.
+    res = analyze(load_scenario_text(import_genius(DOMAIN, [P1, P2])))
+    assert (res["agreements"], res["individually_rational"], res["pareto_size"]) == (6, 5, 4)
+    frontier = {(p["agreement"]["food"], p["agreement"]["music"]) for p in res["pareto"]}
+    assert frontier == {("Catering", "DJ"), ("Catering", "Band"), ("Finger food", "DJ"), ("Finger food", "Band")}
+    assert res["nash"]["agreement"] == {"food": "Catering", "music": "Band"}
+    assert res["nash"]["utilities"] == pytest.approx({"party1utility": 0.68, "party2utility": 0.8125})
+    assert res["best_for"]["party1utility"]["agreement"] == {"food": "Catering", "music": "DJ"}
+    assert res["best_for"]["party2utility"]["agreement"] == {"food": "Finger food", "music": "Band"}
+
+
+def test_cli_import_then_run(tmp_path):
+    out = tmp_path / "party.yaml"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import-genius", str(DOMAIN), str(P1), str(P2), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    load_scenario(out)
+    ran = runner.invoke(cli, ["run", str(out), "--out", str(tmp_path / "run"), "--no-report"])
+    assert ran.exit_code == 0, ran.output
+    again = runner.invoke(cli, ["import-genius", str(DOMAIN), str(P1), str(P2), "-o", str(out)])
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("<utility_space><objective", "not well-formed XML"),
+        ('<!DOCTYPE x [<!ENTITY a "b">]><utility_space/>', "DOCTYPE and ENTITY"),
+        ("<utility_space><objective/></utility_space>", "no weight for issue"),
+    ],
+)
+def test_bad_profiles_are_one_clear_error(tmp_path, text, words):
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text)
+    with pytest.raises(UserError, match=words):
+        import_genius(DOMAIN, [P1, bad])
+
+
+def test_too_few_profiles_and_unknown_issue(tmp_path):
+    with pytest.raises(UserError, match="at least two profile files"):
+        import_genius(DOMAIN, [P1])
+    other = tmp_path / "p.xml"
+    other.write_text(P1.read_text().replace('name="Music"', 'name="Dance"'))
+    with pytest.raises(UserError, match="'Dance' is not in the domain"):
+        import_genius(DOMAIN, [P1, other])
