@@ -52,8 +52,8 @@ class State:
     agreement: np.ndarray  # (B, I)
     offers: np.ndarray  # (B, P, I) this round's offers (NaN: none made)
     accepted: np.ndarray  # (B, P, P) accepted[b, proposer, responder]
-    received: np.ndarray  # (B, P, P) received[b, proposer, q]: q's utility of the proposer's last offer
-    received_prev: np.ndarray  # (B, P, P) the same, the round before
+    received: np.ndarray  # (B, P, P) received[b, proposer, q]: q's utility of the proposer's offer last round
+    received_prev: np.ndarray  # (B, P, P) the same, the round before that
     events: dict = field(default_factory=dict)
 
     def rows(self, sel) -> State:
@@ -198,10 +198,12 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     ev["termination"] = due
     act = act & ~due
 
-    state.received_prev = state.received  # (finished rows are never read again)
-    state.received = np.full_like(state.received_prev, np.nan)
+    # Targets see the offers of the last round (`received`) and the one before (`received_prev`);
+    # then this round's offers start a fresh record (finished rows are never read again).
     for p in range(P):
         state.target[:, p] = np.where(act, deciders[p].target(state), state.target[:, p])
+    state.received_prev = state.received
+    state.received = np.full_like(state.received_prev, np.nan)
     state.best_received[:] = -np.inf
     state.offers[:] = np.nan
     state.accepted[:] = False
