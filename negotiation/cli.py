@@ -235,9 +235,16 @@ def sweep(
         sobol = sobol_ranges(loaded.space, spec) if spec is not None and spec.sobol is not None else None
         width = DrawLayout.of(loaded.structure, loaded.space).width
         rows = sweeper.chunk_rows(chunk_rows, memory_mib, width)
-        folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
-        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows, sobol_ranges=sobol)
+    # Connect before anything is written, so an unreachable scheduler leaves no folder behind.
     client = sweeper.dask_client(scheduler) if scheduler else None
+    if not resume:
+        try:
+            folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
+        except BaseException:
+            if client is not None:
+                client.close()
+            raise
+        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows, sobol_ranges=sobol)
     folder.manifest.update(workers=workers, scheduler=scheduler)
     folder.write_manifest()
     say = (lambda s: None) if as_json else click.echo

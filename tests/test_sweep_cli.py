@@ -186,8 +186,12 @@ def test_bad_sweep_input(tmp_path):
     assert "--draw must be from 0 to 199" in one_error("replay", done, "--draw", 200)
     assert "not a run folder" in one_error("replay", tmp_path, "--draw", 0)
     started = time.monotonic()
-    assert "cannot reach the Dask scheduler" in one_error("sweep", NAFTA, "--scheduler", "tcp://127.0.0.1:9")
+    nowhere = tmp_path / "nowhere"
+    assert "cannot reach the Dask scheduler" in one_error(
+        "sweep", NAFTA, "--scheduler", "tcp://127.0.0.1:9", "--runs-dir", nowhere
+    )
     assert time.monotonic() - started < 10
+    assert not nowhere.exists()  # nothing written
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert "cannot write the run folder" in one_error("sweep", NAFTA, "--out", blocker / "sub")
