@@ -13,7 +13,21 @@ from negotiation.errors import ConfigError, UserError
 
 
 class _Group(click.Group):
-    """Turns user errors into one line each on stderr and exit code 2, never a traceback."""
+    """Turns user errors into one line each on stderr and exit code 2, never a traceback:
+    our own (UserError, ConfigError) and click's (a bad option value, a missing argument)."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+            rv = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):
         try:
@@ -64,7 +78,7 @@ def _load(config: str):
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 def validate(config):
     """Check CONFIG; print ok, or every problem with file, line and key path (exit 2)."""
     _load(config)
@@ -72,23 +86,24 @@ def validate(config):
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Root seed of the draw table.")
-@click.option("--draw", default=0, show_default=True, type=click.IntRange(min=0), help="Row of the draw table to play.")
+@click.argument("config")
+@click.option("--seed", default=0, show_default=True, type=int, help="Root seed of the draw table.")
+@click.option("--draw", default=0, show_default=True, type=int, help="Row of the draw table to play.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
 @click.option(
     "--runs-dir",
     default="runs",
     show_default=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Folder under which the run folder is made.",
 )
-@click.option(
-    "--out", default=None, type=click.Path(file_okay=False), help="Exact run folder to write (must be new or empty)."
-)
+@click.option("--out", default=None, type=click.Path(), help="Exact run folder to write (must be new or empty).")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def run(config, seed, draw, as_json, runs_dir, out, no_report):
     """Run one negotiation of CONFIG, narrated round by round; write a run folder."""
+    _check_counts(None, seed, 1)
+    if draw < 0:
+        raise UserError(f"--draw must be 0 or more, got {draw}")
     loaded = _load(config)
     _play(loaded, seed, draw, loaded.space, as_json, runs_dir, "run", None, out, not no_report)
 
@@ -148,12 +163,12 @@ def _point_lines(summary: dict) -> list[str]:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 @click.option("--draws", type=int, default=None, help="Monte Carlo draws per point [default: the config's, else 1000].")
 @click.option("--seed", type=int, default=None, help="Root seed of the draw table [default: 0].")
 @click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
 @click.option("--scheduler", default=None, metavar="ADDR", help="Run on an existing Dask cluster (tcp://HOST:PORT).")
-@click.option("--resume", "resume", default=None, type=click.Path(file_okay=False), help="Finish a killed sweep.")
+@click.option("--resume", "resume", default=None, type=click.Path(), help="Finish a killed sweep.")
 @click.option("--grid", multiple=True, metavar="NAME=V1,V2,..", help="Grid over a parameter (repeatable).")
 @click.option("--lhs", type=int, default=None, metavar="N", help="Latin-hypercube sample of N points over --range.")
 @click.option("--range", "ranges", multiple=True, metavar="NAME=LOW:HIGH", help="A range for --lhs (repeatable).")
@@ -168,8 +183,8 @@ def _point_lines(summary: dict) -> list[str]:
 @click.option("--chunk-rows", type=int, default=None, help="Draws per chunk [default: 10000, capped by memory].")
 @click.option("--memory-mib", type=int, default=512, show_default=True, help="Memory budget for one chunk.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
-@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
-@click.option("--out", default=None, type=click.Path(file_okay=False), help="Exact run folder to write.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
+@click.option("--out", default=None, type=click.Path(), help="Exact run folder to write.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def sweep(
@@ -301,11 +316,11 @@ def sweep(
 
 
 @cli.command()
-@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.argument("run_dir", type=click.Path())
 @click.option("--draw", "index", type=int, required=True, help="Row of outcomes.parquet (the draw column).")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
-@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
 def replay(run_dir, index, as_json, runs_dir, no_report):
     """Replay draw I of a sweep in the Mesa driver, narrated, and check it against outcomes.parquet."""
     import pyarrow.parquet as pq
@@ -364,7 +379,7 @@ def _same_result(row: dict, summary: dict, st, tol: float = 1e-9) -> bool:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 def params(config):
     """List CONFIG's named parameters (the names sweeps use), their values and allowed ranges."""
     loaded = _load(config)
@@ -374,7 +389,7 @@ def params(config):
 
 
 @cli.command()
-@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.argument("run_dir", type=click.Path())
 @click.option("--quiet", is_flag=True, help="Do not list the plots drawn.")
 def report(run_dir, quiet):
     """(Re)draw the plots and the self-contained report.html of a run folder."""
@@ -415,14 +430,14 @@ def strategies():
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 @click.option("--strategies", "names", required=True, help="Comma-separated strategy names.")
 @click.option("--draws", type=int, default=1000, show_default=True, help="Monte Carlo draws per assignment.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=int, default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
-@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
-@click.option("--out", default=None, type=click.Path(file_okay=False))
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
+@click.option("--out", default=None, type=click.Path())
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quiet, no_report):
@@ -467,7 +482,7 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 @click.option("--rounds", type=int, default=10, show_default=True, help="Rounds of challenges to simulate.")
 @click.option("--issue", "issues", multiple=True, help="Issue(s) to forecast [default: all].")
 @click.option("--json", "as_json", is_flag=True, help="Print the forecast as JSON.")
@@ -511,11 +526,11 @@ def forecast(config, rounds, issues, as_json):
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 @click.option("--as", "party", required=True, help="The party you play (its id, e.g. CA).")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
-@click.option("--draw", default=0, show_default=True, type=click.IntRange(min=0))
-@click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--draw", default=0, show_default=True, type=int)
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def play(config, party, seed, draw, runs_dir, no_report):
     """Play one party of CONFIG in the terminal against the computer parties."""
@@ -523,6 +538,9 @@ def play(config, party, seed, draw, runs_dir, no_report):
     from negotiation.terminal import Quit
     from negotiation.terminal import play as play_game
 
+    _check_counts(None, seed, 1)
+    if draw < 0:
+        raise UserError(f"--draw must be 0 or more, got {draw}")
     loaded = _load(config)
     if party not in loaded.structure.parties:
         raise UserError(f"unknown party {party!r}; parties are {', '.join(loaded.structure.parties)}")
@@ -553,7 +571,7 @@ def play(config, party, seed, draw, runs_dir, no_report):
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 @click.option("--max-points", type=int, default=200_000, show_default=True, help="Agreements to enumerate at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 def analyze(config, max_points, as_json):

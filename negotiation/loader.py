@@ -84,6 +84,13 @@ def _pydantic_problems(exc: ValidationError, data, lines: Lines, name: str) -> l
     by_path: dict[tuple, list[dict]] = {}
     for err in exc.errors():
         by_path.setdefault(_real_path(data, err["loc"], err["type"] == "missing"), []).append(err)
+    # A number-or-distribution field written as a distribution with an error inside reports that
+    # error at its own (deeper) path; the float branch's "not a number" at the field itself is noise.
+    for path in list(by_path):
+        if any(other[: len(path)] == path and len(other) > len(path) for other in by_path) and all(
+            not any(t in e["loc"] for t in DIST_TAGS) and not e["type"].startswith("union_tag") for e in by_path[path]
+        ):
+            del by_path[path]
     problems = []
     for path, errs in by_path.items():
         node = data

@@ -172,7 +172,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
                 else:
                     slot(f"{p}.{k}.ideal", ipath + ("ideal",), pref.ideal, tuple(iss.range), "the ideal point")
         if weight_floor == 0 and all(k in prof.issues for k in issues):
-            pr.add(base + ("issues",), "weights must sum to a positive number (they can all be 0)")
+            pr.add(base + ("issues",), "weights must sum to a positive number; they are (or can all be) 0")
         slot(f"{p}.reservation", base + ("reservation",), prof.reservation, (0.0, 1.0), "reservation")
         slot(f"{p}.p_extend", base + ("p_extend",), prof.p_extend, PROB, "p_extend (a probability)")
         slot(f"{p}.p_withdraw", base + ("p_withdraw",), prof.p_withdraw, PROB, "p_withdraw (a probability)")

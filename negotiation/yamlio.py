@@ -53,6 +53,26 @@ def _walk(node: yaml.Node, path: tuple, lines: Lines, problems: list, name: str)
             _walk(item, path + (i,), lines, problems, name)
 
 
+def _check_scalars(loader, node: yaml.Node, path: tuple, problems: list, name: str) -> None:
+    """Dates that YAML recognises but the calendar has no room for (2024-02-30) become problems."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            _check_scalars(loader, value_node, path + (key,), problems, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_scalars(loader, item, path + (i,), problems, name)
+    elif node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            loader.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            problems.append(
+                ConfigProblem(
+                    name, node.start_mark.line + 1, format_path(path), f"not a valid date: {node.value} ({exc})"
+                )
+            )
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
     """Parse YAML text with the safe loader; return the data and a key-path -> line map."""
     lines: Lines = {}
@@ -69,11 +89,14 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
         if node is None:
             raise ConfigError([ConfigProblem(name, 1, "", "the file is empty; expected a mapping")])
         _walk(node, (), lines, problems, name)
+        _check_scalars(loader, node, (), problems, name)
         if problems:
             raise ConfigError(problems)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # e.g. an unclosed quote: say where it opens, not the file's end
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         raise ConfigError([ConfigProblem(name, line, "", f"invalid YAML: {what}")]) from None

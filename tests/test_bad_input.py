@@ -189,7 +189,7 @@ def test_all_weights_zero(tmp_path):
     (line,) = errors(bad)
     assert line == (
         f"error: {bad}:{line_of(bad.read_text(), 'issues:' + chr(10) + '      price: {weight: 0')}: "
-        "profiles.B.issues: weights must sum to a positive number (they can all be 0)"
+        "profiles.B.issues: weights must sum to a positive number; they are (or can all be) 0"
     )
 
 
