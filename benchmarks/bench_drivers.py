@@ -68,6 +68,7 @@ def sweep(draws: int, workers: int, out: Path) -> tuple[float, int]:
             str(out),
             "--quiet",
             "--json",
+            "--no-report",
         ],
         capture_output=True,
         text=True,

@@ -220,13 +220,12 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
         acc = np.zeros((b, P), dtype=bool)
         acc[:, p] = True
         for q in range(P):
+            if q == p:
+                continue
             u = utility(st, inp, q, x, deal)
             state.received[:, p, q] = u
-            if q != p:
-                acc[:, q] = deciders[q].accepts(state, x, deal, u, proposer=p)
-                state.best_received[:, q] = np.where(
-                    live, np.maximum(state.best_received[:, q], u), state.best_received[:, q]
-                )
+            acc[:, q] = deciders[q].accepts(state, x, deal, u, proposer=p)
+            np.maximum(state.best_received[:, q], np.where(live, u, -np.inf), out=state.best_received[:, q])
         state.accepted[:, p, :] = acc & live[:, None]
         everyone = live & acc.all(axis=1)
         _finish(state, everyone, deal, state.day, r + 1, x)
