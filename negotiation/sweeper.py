@@ -95,6 +95,11 @@ def run_chunk(config_text: str, points: list[dict], seed: int, n_draws: int, chu
     return chunk_table(st, loaded.space, res, draw, n_draws, swept)
 
 
+def run_and_write(config_text: str, points: list[dict], seed: int, n_draws: int, folder: Path, chunk: Chunk) -> None:
+    """Play one chunk and write its part file (for workers that share the run folder's disk)."""
+    _write_part(folder, chunk, run_chunk(config_text, points, seed, n_draws, chunk))
+
+
 def _write_part(folder: Path, chunk: Chunk, table: pa.Table) -> None:
     parts = folder / PARTS
     tmp = parts / f".{chunk.name}.tmp"
@@ -213,15 +218,16 @@ def run_sweep(
     from functools import partial
 
     call = partial(run_chunk, config_text, points, seed, n_draws)
-    if client is not None:
+    if client is not None:  # a cluster's workers may not share this disk: they return tables
         stream = _dask(todo, call, client)
-    elif workers > 1:
-        stream = _local(todo, call, workers)
+    elif workers > 1:  # local workers write their own parts; the main process only counts
+        stream = _local(todo, partial(run_and_write, config_text, points, seed, n_draws, folder), workers)
     else:
         stream = _serial(todo, call)
     try:
         for chunk, table in stream:
-            _write_part(folder, chunk, table)
+            if table is not None:
+                _write_part(folder, chunk, table)
             progress.update(chunk.count)
             if on_chunk is not None:
                 on_chunk(chunk)
