@@ -24,7 +24,7 @@ Each actor i has a position x_i, a salience s_i in [0, 1] and a capability c_i. 
    compromise, j moves |EU_ji / EU_ij| of the way to x_i;  EU_ji < 0 and |EU_ji| >= EU_ij: j
    capitulates to x_i. All moves happen together at the end of the round.
 
-Readings where the publication is ambiguous (see docs/forecast.md): the median voter mu is the
+Readings where the publication is ambiguous (see docs/strategies.md): the median voter mu is the
 Condorcet winner among actor positions (not the weighted mean); P_ij counts only the votes cast
 for i in its numerator; the status-quo term is subtracted as a whole (the bracket's sign);
 d is the range of the actors' initial positions.

@@ -48,13 +48,15 @@ class OfferPlan:
     weight: np.ndarray  # (B, I) the proposer's weights
     reach: np.ndarray  # (B, I) distance from its ideal to the farther end of each range
     shape: np.ndarray  # (I,) its value-function shape codes
+    strict: bool = False  # walk in order and stop at the first piece that does not fit whole
 
     def rows(self, sel) -> OfferPlan:
         """The plan of a subset of the batch."""
         per_row = ("ideal", "u_ideal", "weight", "reach")
         out = {k: getattr(self, k)[sel] for k in per_row}
-        out.update({k: getattr(self, k)[:, sel] for k in self.__dataclass_fields__ if k not in per_row + ("shape",)})
-        return OfferPlan(shape=self.shape, **out)
+        fixed = ("shape", "strict")
+        out.update({k: getattr(self, k)[:, sel] for k in self.__dataclass_fields__ if k not in per_row + fixed})
+        return OfferPlan(shape=self.shape, strict=self.strict, **out)
 
 
 def _values(st: Structure, inp: Inputs, q: int, i: int, x: np.ndarray) -> np.ndarray:
@@ -161,6 +163,7 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
         weight=inp.weight[:, p, :],
         reach=np.maximum(x0 - st.lo, st.hi - x0),
         shape=st.shape[p].copy(),
+        strict=priority == "salience",
     )
 
 
@@ -174,10 +177,11 @@ def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
     move = np.zeros((m, b))
     part_k = np.full(b, -1)
     part_rem = np.zeros(b)
+    stopped = np.zeros(b, dtype=bool)
     for k in range(m):
         cell = flat + plan.issue[k]
         c = plan.cost[k]
-        ok = plan.live[k] & ~blocked[cell]
+        ok = plan.live[k] & ~blocked[cell] & ~stopped
         full = ok & (c <= remaining)
         part = ok & ~full & plan.divisible[k] & (remaining > 0)
         np.multiply(plan.delta[k], full, out=move[k])
@@ -185,6 +189,8 @@ def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
         np.copyto(part_rem, remaining, where=part)
         remaining = np.where(full, remaining - c, np.where(part, 0.0, remaining))
         blocked[cell] |= plan.live[k] & ~full
+        if plan.strict:  # an issue not given up whole holds back every later one
+            stopped |= ok & ~full
     # At most one piece per negotiation is taken in part: find where on it the proposer's value
     # has fallen by what was left of the budget (exact for each value-function shape).
     r = np.flatnonzero(part_k >= 0)

@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from negotiation.distributions import Choice
-
 
 @dataclass(frozen=True)
 class Slot:
@@ -61,7 +59,7 @@ class ParamSpace:
         for i, s in enumerate(self.slots):
             lo, hi = s.support()
             v = s.value if not s.uncertain else (lo + hi) / 2
-            out[i] = round(v) if s.integer else v
+            out[i] = np.floor(v + 0.5) if s.integer else v
         return out
 
     def sample(self, uniforms: np.ndarray) -> np.ndarray:
@@ -69,13 +67,8 @@ class ParamSpace:
         b = uniforms.shape[0]
         out = np.empty((b, len(self.slots)))
         for i, s in enumerate(self.slots):
-            if s.uncertain:
-                v = s.value.ppf(uniforms[:, self.columns[i]])
-                if s.integer and not isinstance(s.value, Choice):
-                    v = np.floor(v + 0.5)
-                out[:, i] = v
-            else:
-                out[:, i] = s.value
+            v = s.value.ppf(uniforms[:, self.columns[i]]) if s.uncertain else s.value
+            out[:, i] = np.floor(np.asarray(v) + 0.5) if s.integer else v  # whole numbers round half up
         return out
 
     def with_values(self, values: dict[str, object]) -> ParamSpace:

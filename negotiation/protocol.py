@@ -123,7 +123,9 @@ class KernelParty:
             u_res=inp.res_eff[:, p],
             prev_target=state.target[:, p],
             round=state.round,
-            final=nxt > effective,
+            # the last round held: the next would fall after the deadline, or on or after the day a
+            # withdrawal notice takes effect (no round is held that day)
+            final=(nxt > state.deadline) | (nxt >= state.notice_day),
             received=state.received[:, :, p],
             received_prev=state.received_prev[:, :, p],
             noise=self.draws.noise[:, r, p] if self.draws is not None else None,

@@ -95,6 +95,10 @@ class _Problems:
 def _check_support(slot: Slot, problems: _Problems, what: str) -> None:
     lo, hi = slot.support()
     blo, bhi = slot.bounds
+    if slot.integer:
+        fixed = [slot.value] if not slot.uncertain else getattr(slot.value, "options", [])
+        if any(v != round(v) for v in fixed):
+            problems.add(slot.path, f"{what} must be a whole number")
     if lo < blo - 1e-12 or hi > bhi + 1e-12:
         shown = f"{lo:g}" if lo == hi else f"values in [{lo:g}, {hi:g}]"
         allowed = f"be at least {blo:g}" if bhi == math.inf else f"lie in [{blo:g}, {bhi:g}]"

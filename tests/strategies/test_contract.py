@@ -53,7 +53,7 @@ def scenario(name: str, params_items: tuple, who: str):
     data = yaml.safe_load(NAFTA_TEXT)
     for party in WHO[who]:
         data["profiles"][party]["strategy"] = {"name": name, "params": dict(params_items)}
-    return load_scenario_text(yaml.safe_dump(data), f"nafta-{name}-{who}")
+    return load_scenario_text(yaml.safe_dump(data, sort_keys=False), f"nafta-{name}-{who}")
 
 
 def loaded_case(name, params, who):

@@ -79,17 +79,19 @@ profiles:
     + CALENDAR
 )
 
-DEAL, STALEMATE = 0, 3  # outcome classes of a two-party scenario: deal, bilateral_B_S, termination, stalemate
+DEAL, TERMINATION, STALEMATE = 0, 2, 3  # outcome classes: deal, bilateral_B_S, termination, stalemate
 
 
 class ScriptedParty:
-    """A decider that offers ``offers[k]`` in round k (the last one thereafter), never withdraws,
-    never votes to extend, and rejects every offer, or accepts every offer from round
-    ``accept_from`` on. It records the offers it was asked to accept."""
+    """A decider that offers ``offers[k]`` in round k (the last one thereafter), never votes to
+    extend, rejects every offer, or accepts every offer from round ``accept_from`` on, and gives
+    notice of withdrawal in round ``notice_round`` (if any; its profile needs p_withdraw > 0).
+    It records the offers it was asked to accept."""
 
-    def __init__(self, offers, accept_from: int | None = None):
+    def __init__(self, offers, accept_from: int | None = None, notice_round: int | None = None):
         self.offers = [np.atleast_1d(np.asarray(o, dtype=float)) for o in offers]
         self.accept_from = accept_from
+        self.notice_round = notice_round  # the round in which it gives notice of withdrawal
         self.asked: list[tuple[int, list[float]]] = []
 
     def target(self, state):
@@ -105,7 +107,7 @@ class ScriptedParty:
         return np.full(state.day.shape[0], yes)
 
     def withdraws(self, state, u):
-        return np.zeros(state.day.shape[0], dtype=bool)
+        return np.full(state.day.shape[0], state.round == self.notice_round)
 
     def votes_extend(self, state, u):
         return np.zeros(state.day.shape[0], dtype=bool)
@@ -124,23 +126,32 @@ class Transcript:
     inputs: object
 
 
-def transcript(strategy, params, script, accept_from=None, text=ONE_ISSUE, shape="linear", noise=None) -> Transcript:
+def transcript(
+    strategy, params, script, accept_from=None, text=ONE_ISSUE, shape="linear", noise=None, notice=None
+) -> Transcript:
+    """Play the buyer's ``strategy`` against the scripted seller to the end. ``notice``:
+    (round, days): the seller gives notice in that round, effective that many days later."""
     data = yaml.safe_load(text)
     data["profiles"]["B"]["strategy"] = {"name": strategy, "params": params}
+    if notice is not None:
+        data["profiles"]["S"]["p_withdraw"] = 1.0
+        data["calendar"]["withdrawal_notice_days"] = notice[1]
     if "shape" in data["profiles"]["B"]["issues"]["price"]:
         data["profiles"]["B"]["issues"]["price"]["shape"] = shape
-    loaded = load_scenario_text(yaml.safe_dump(data))
+    loaded = load_scenario_text(yaml.safe_dump(data, sort_keys=False))
     st = loaded.structure
     inp, draws, _ = draw_rows(st, loaded.space, 0, 0, 1)
     if noise is not None:
         draws = dataclasses.replace(draws, noise=np.full_like(draws.noise, noise))
     state = State.start(st, inp)
     buyer = KernelParty(st, inp, 0, draws)
-    seller = ScriptedParty(script, accept_from)
+    seller = ScriptedParty(script, accept_from, notice[0] if notice else None)
     targets, offers, accepted = [], [], []
     while not state.done[0]:
         assert state.round < 20, "the talks should close at the deadline"
         play_round(st, inp, draws, state, [buyer, seller])
+        if state.events["termination"][0]:
+            break  # a notice took effect before this round: no round was held
         targets.append(float(state.target[0, 0]))
         x = state.offers[0, 0]
         offers.append(None if np.isnan(x).all() else x.tolist())
@@ -265,6 +276,33 @@ def test_scripted_seller_accepting_from_a_round_takes_the_hardliners_offer():
     assert tr.agreement == pytest.approx([40.0])
     assert tr.accepted == [False] * 6
     assert [k for k, _ in tr.seller.asked] == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_withdrawal_notice_brings_the_effective_deadline_forward():
+    # The seller gives notice in round 2 (day 20), effective 25 days later: day 45. From round 3
+    # the buyer's T is 45 days. linear: t = 30: 0.2 + 0.8 (1 - 30/45) = 0.46667; t = 40:
+    # 0.2 + 0.8 * 5/45 = 0.28889. The seller's 79 (0.21) is never enough; no round is held on
+    # day 50, past the notice: the talks end in termination on day 45, after 5 rounds.
+    tr = transcript("linear", {}, [79], notice=(2, 25))
+    assert tr.targets == pytest.approx([1.0, 0.2 + 0.8 * 8 / 9, 0.2 + 0.8 * 7 / 9, 0.2 + 0.8 / 3, 0.2 + 0.8 / 9])
+    assert (tr.outcome, tr.rounds) == (TERMINATION, 5)
+    # hardliner: round 4 (day 40) is the last before day 45 (the next would be day 50): it drops
+    # to 0.2 there, offers 80 first (rejected), then accepts the seller's 79.
+    tr = transcript("hardliner", {"floor": 0.5}, [79], notice=(2, 25))
+    assert tr.targets == pytest.approx([0.6] * 4 + [0.2])
+    assert prices(tr) == pytest.approx([40.0] * 4 + [80.0])
+    assert (tr.outcome, tr.rounds, tr.agreement) == (DEAL, 5, [79.0])
+
+
+def test_hardliner_drops_in_the_last_round_held_before_a_notice_on_a_round_day():
+    # As above with the notice effective 30 days after day 20: day 50, a planned round day. No
+    # round is held on day 50, so round 4 (day 40) is again the last round before the effective
+    # deadline: the hard-liner should drop to 0.2 there and take the seller's 79 (0.21 >= 0.2).
+    # It holds 0.6 instead, and the talks end in termination on day 50.
+    tr = transcript("hardliner", {"floor": 0.5}, [79], notice=(2, 30))
+    assert tr.rounds == 5  # round 4 is indeed the last round held
+    assert tr.targets == pytest.approx([0.6] * 4 + [0.2])
+    assert (tr.outcome, tr.agreement) == (DEAL, [79.0])
 
 
 # --- tit-for-tat ---------------------------------------------------------------------------
@@ -469,3 +507,67 @@ def test_logroll_concedes_its_low_weight_issue_first():
     # both offers are worth the target to the buyer: 0.8 (1 - p/100) + 0.2 (speed/10)
     for o, t in zip(log.offers, log.targets, strict=True):
         assert 0.8 * (1 - o[0] / 100) + 0.2 * o[1] / 10 == pytest.approx(t, abs=1e-9)
+
+
+PRICE_AND_DISPUTES = (
+    """
+name: price and disputes
+parties: {B: {name: Buyer}, S: {name: Seller}}
+issues:
+  price: {range: [0, 100], status_quo: 50}
+  disputes: {options: [panel, arbitration, none], status_quo: panel}
+profiles:
+  B:
+    reservation: 0.2
+    issues:
+      price: {weight: 0.8, ideal: 0}
+      disputes: {weight: 0.2, values: {panel: 1.0, arbitration: 0.5, none: 0.0}}
+    strategy: {name: linear}
+  S:
+    reservation: 0.2
+    issues:
+      price: {weight: 0.9, ideal: 100}
+      disputes: {weight: 0.1, values: {panel: 0.0, arbitration: 0.5, none: 1.0}}
+    strategy: {name: linear}
+"""
+    + CALENDAR
+)
+
+
+def test_logroll_with_a_discrete_low_weight_issue_ends_with_it_given_up():
+    # disputes (weight 0.2) costs the buyer 0.1 per option step (panel -> arbitration -> none).
+    # From round 3 (conceded 0.2667 >= 0.2) disputes is given up whole ('none', index 2) and the
+    # rest is on price: 100 (c - 0.2) / 0.8, e.g. round 3: 8.333, round 9: 75.
+    tr = transcript("logroll", {}, [[100, 2]], text=PRICE_AND_DISPUTES)
+    for k in range(3, 10):
+        c = 0.8 * k / 9
+        assert tr.offers[k] == pytest.approx([100 * (c - 0.2) / 0.8, 2.0], abs=1e-9)
+    for o, t in zip(tr.offers, tr.targets, strict=True):  # every offer is worth at least the target
+        assert 0.8 * (1 - o[0] / 100) + 0.2 * [1.0, 0.5, 0.0][int(o[1])] >= t - 1e-12
+
+
+def test_logroll_holds_its_salient_issue_until_the_low_weight_discrete_issue_is_given_up():
+    # Round 1: conceded 0.0889 < 0.1, the cost of one disputes step. Sequencing as documented
+    # leaves price at the ideal 0 until disputes is given up whole (index 2, from round 3).
+    tr = transcript("logroll", {}, [[100, 2]], text=PRICE_AND_DISPUTES)
+    held = [o[0] for o in tr.offers if o[1] < 2]
+    assert held == [0.0] * len(held)
+    prices_ = [o[0] for o in tr.offers]
+    assert all(b >= a for a, b in zip(prices_, prices_[1:], strict=False))  # never takes back a concession
+
+
+def test_two_rubinstein_players_agree_at_once_on_the_first_proposers_share():
+    # Buyer (first proposer) d = 0.8, seller d = 0.6: the buyer demands x* = (1 - 0.6) /
+    # (1 - 0.48) = 0.4 / 0.52 = 10/13 (price 100 * 3/13 = 23.08); the seller accepts what is
+    # worth at least 0.6 * its own share (1 - 0.8) / 0.52 = 0.6 * 5/13 = 3/13, which is exactly
+    # 1 - x*: agreement in round 1 at price 23.08.
+    from negotiation.batch import run_rows
+
+    data = yaml.safe_load(ONE_ISSUE)
+    data["profiles"]["B"]["strategy"] = {"name": "rubinstein", "params": {"discount": 0.8, "other_discount": 0.6}}
+    data["profiles"]["S"]["strategy"] = {"name": "rubinstein", "params": {"discount": 0.6, "other_discount": 0.8}}
+    loaded = load_scenario_text(yaml.safe_dump(data, sort_keys=False))
+    res = run_rows(loaded.structure, loaded.space, 0, 0, 1)
+    assert (res.outcome[0], res.rounds[0]) == (DEAL, 1)
+    assert res.agreement[0, 0] == pytest.approx(300 / 13)
+    assert res.utilities[0] == pytest.approx([10 / 13, 3 / 13])
