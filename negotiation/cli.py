@@ -631,6 +631,35 @@ def import_genius_cmd(domain, profiles, output, rounds):
     click.echo(f"wrote {output}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.option(
+    "--data",
+    "data_dir",
+    default="runs/classroom",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the SQLite file that keeps every room.",
+)
+@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once.")
+def serve(host, port, data_dir, threads):
+    """The classroom web app: rooms, teams playing parties in the browser, a debrief."""
+    if not 0 <= port <= 65535:
+        raise UserError(f"--port must be from 0 to 65535, got {port}")
+    if not 1 <= threads <= 256:
+        raise UserError(f"--threads must be from 1 to 256, got {threads}")
+    try:
+        from negotiation.classroom import serve as run_server
+    except ImportError as exc:  # pragma: no cover - flask and waitress are dependencies
+        raise UserError(f"the classroom needs flask and waitress ({exc}); pip install flask waitress") from None
+    try:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{data_dir}: cannot make the data folder ({exc.strerror})") from None
+    run_server(host, port, Path(data_dir), threads)
+
+
 def main() -> None:
     """Entry point of the ``negotiate`` console script."""
     cli(prog_name="negotiate")

@@ -1,0 +1,5 @@
+"""The classroom web app (`negotiate serve`): rooms, teams, the game through `negotiation.game`, a debrief."""
+
+from negotiation.classroom.app import create_app, serve
+
+__all__ = ["create_app", "serve"]

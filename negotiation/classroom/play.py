@@ -1,0 +1,404 @@
+"""What the classroom pages show of a game: briefs, the calendar, the table, the history, the debrief.
+
+Everything here reads a ``GameView`` (``negotiation.game.replay`` of a room's stored actions) and
+returns plain data for the templates. What a team sees is built with ``viewer=<its party>``: only
+its own utilities and brief; ``viewer=None`` is the instructor's view (everything).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+import negotiation
+from negotiation.errors import ConfigError, UserError
+from negotiation.game import Action, GameView, parse_offer, replay
+from negotiation.loader import Loaded, load_scenario_text
+from negotiation.narrate import position_text
+from negotiation.utility import utility
+
+from .store import Room, StoredAction
+
+SHAPE_NAMES = {0: "linear", 1: "concave (tolerant near your ideal)", 2: "convex (sharp near your ideal)"}
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def configs_dir() -> Path:
+    return Path(negotiation.__file__).resolve().parent.parent / "configs"
+
+
+@lru_cache(maxsize=64)
+def load(text: str, name: str) -> Loaded:
+    """A scenario from its YAML text (cached: rooms replay it on every request)."""
+    return load_scenario_text(text, name)
+
+
+def bundled() -> list[dict]:
+    """The scenarios shipped in configs/: stem, title, description, parties (unloadable ones skipped)."""
+    out = []
+    folder = configs_dir()
+    paths = (
+        sorted(folder.glob("*.yaml"), key=lambda f: (not f.stem.startswith("teaching"), f.stem))
+        if folder.is_dir()
+        else []
+    )
+    for path in paths:
+        try:
+            loaded = load(path.read_text(encoding="utf-8"), path.name)
+        except (ConfigError, OSError, UnicodeDecodeError):
+            continue
+        scn = loaded.scenario
+        out.append(
+            {
+                "stem": path.stem,
+                "file": path.name,
+                "title": scn.name or path.stem,
+                "description": getattr(scn, "description", "") or "",
+                "parties": [f"{p} ({scn.parties[p].name})" for p in loaded.structure.parties],
+                "issues": len(loaded.structure.issues),
+            }
+        )
+    return out
+
+
+def bundled_text(stem: str) -> tuple[str, str] | None:
+    """(file name, text) of a bundled scenario, or None when ``stem`` names none."""
+    for item in bundled():
+        if item["stem"] == stem:
+            name = item["file"]
+            return name, (configs_dir() / name).read_text(encoding="utf-8")
+    return None
+
+
+def room_loaded(room: Room) -> Loaded:
+    return load(room.config_text, room.config_name)
+
+
+def engine_actions(stored: list[StoredAction]) -> list[Action]:
+    return [Action(a.round, a.party, a.kind, a.value, a.proposer) for a in stored]
+
+
+def replay_room(room: Room, stored: list[StoredAction]) -> GameView:
+    return replay(room_loaded(room), room.seed, room.draw, list(room.people), engine_actions(stored))
+
+
+def day_text(day) -> str:
+    return dt.date.fromordinal(int(day)).isoformat()
+
+
+def party_name(loaded: Loaded, party: str) -> str:
+    return loaded.scenario.parties[party].name
+
+
+def outcome_label(loaded: Loaded, outcome: str) -> str:
+    st = loaded.structure
+    if outcome == "deal":
+        return "deal (everyone signs)"
+    if outcome in st.outcomes and 1 <= st.outcomes.index(outcome) <= len(st.pairs):
+        a, b = st.pairs[st.outcomes.index(outcome) - 1]
+        return f"bilateral deal {st.parties[a]}–{st.parties[b]}"
+    if outcome == "termination":
+        return "termination (a withdrawal took effect)"
+    if outcome == "stalemate":
+        return "stalemate (the status quo stays)"
+    return outcome
+
+
+# Positions and terms
+
+
+def natural(loaded: Loaded, i: int, x: float):
+    """Position ``x`` of issue ``i`` in natural units (a float), or the option's name."""
+    st = loaded.structure
+    if i in st.options:
+        return st.options[i][int(round(x))]
+    return float(x) * loaded.scenario.issues[st.issues[i]].scale
+
+
+def number_text(v: float) -> str:
+    """A number for a form field: short, no trailing zeros."""
+    text = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def issue_label(loaded: Loaded, issue: str) -> str:
+    return loaded.scenario.issues[issue].label or issue
+
+
+def terms(loaded: Loaded, position) -> list[dict]:
+    """An offer as one entry per issue: label and value text in natural units."""
+    st = loaded.structure
+    return [
+        {"issue": issue, "label": issue_label(loaded, issue), "text": position_text(st, loaded.scenario.issues, i, x)}
+        for i, (issue, x) in enumerate(zip(st.issues, position, strict=True))
+    ]
+
+
+def terms_text(loaded: Loaded, position) -> str:
+    return "; ".join(f"{t['label']} {t['text']}" for t in terms(loaded, position))
+
+
+# Briefs
+
+
+def brief(loaded: Loaded, view: GameView, party: str) -> dict:
+    """A party's confidential brief, and the numbers the offer form's live utility needs."""
+    st, inp, cfg = loaded.structure, view.model.inputs, loaded.scenario.issues
+    p = st.parties.index(party)
+    issues, js = [], []
+    for i, issue in enumerate(st.issues):
+        w = float(inp.weight[0, p, i])
+        entry = {"issue": issue, "label": issue_label(loaded, issue), "weight": w}
+        if i in st.options:
+            vals = [float(inp.values[0, p, i, k]) for k in range(len(st.options[i]))]
+            entry["options"] = list(zip(st.options[i], vals, strict=True))
+            best = st.options[i][int(np.argmax(vals))]
+            entry["ideal"] = best
+            js.append({"issue": issue, "w": w, "values": dict(zip(st.options[i], vals, strict=True))})
+        else:
+            scale = cfg[issue].scale
+            entry["ideal"] = position_text(st, cfg, i, inp.ideal[0, p, i])
+            entry["range"] = (position_text(st, cfg, i, st.lo[i]), position_text(st, cfg, i, st.hi[i]))
+            entry["shape"] = SHAPE_NAMES[int(st.shape[p, i])]
+            js.append(
+                {
+                    "issue": issue,
+                    "w": w,
+                    "ideal": float(inp.ideal[0, p, i]) * scale,
+                    "lo": float(st.lo[i]) * scale,
+                    "hi": float(st.hi[i]) * scale,
+                    "shape": int(st.shape[p, i]),
+                }
+            )
+        issues.append(entry)
+    stakes = []
+    for k, outcome in enumerate(st.outcomes):
+        v = float(inp.stake[0, p, k])
+        if abs(v) > 1e-12:
+            stakes.append({"outcome": outcome_label(loaded, outcome), "value": v})
+    deal_stake = float(inp.stake[0, p, 0])
+    return {
+        "party": party,
+        "name": party_name(loaded, party),
+        "issues": issues,
+        "walk_away": float(inp.res_eff[0, p]),
+        "best": float(inp.u_max[0, p]),
+        "stakes": stakes,
+        "js": {"issues": js, "stake": deal_stake, "walk_away": float(inp.res_eff[0, p])},
+    }
+
+
+def offer_utility(loaded: Loaded, view: GameView, party: str, position, outcome: int = 0) -> float:
+    st = loaded.structure
+    p = st.parties.index(party)
+    x = np.asarray(position, dtype=float)[None, :]
+    return float(utility(st, view.model.inputs, p, x, outcome)[0])
+
+
+# The public state of the game
+
+
+def event_text(loaded: Loaded, ev: dict) -> str:
+    kind = ev["kind"]
+    if kind == "notice":
+        party, effective = ev["party"], ev["effective"]
+        return f"{party} gives notice of withdrawal: it takes effect on {effective} unless a deal is signed first."
+    if kind == "extension":
+        return f"The extension vote passes: new deadline {ev['deadline']}, rounds every {ev['gap_days']} days."
+    if kind == "extension_refused":
+        return "The extension vote fails."
+    if kind == "termination":
+        return f"The withdrawal notice takes effect on {ev['date']}: the agreement is terminated."
+    if kind == "outcome":
+        return f"Outcome: {outcome_label(loaded, ev['outcome'])} on {ev['date']}."
+    return str(ev)
+
+
+def calendar(loaded: Loaded, view: GameView) -> dict:
+    st, s, inp = loaded.structure, view.model.state, view.model.inputs
+    out = {
+        "planned": len(st.planned_days),
+        "first": day_text(st.planned_days[0]),
+        "horizon": day_text(st.horizon_day),
+        "extensions": int(s.n_ext[0]),
+        "max_extensions": int(inp.max_ext[0]),
+        "deadline": day_text(s.deadline[0]),
+        "notice": view.model.notice_text(),
+    }
+    if view.pending is not None:
+        out["round"] = view.pending.round + 1
+        out["date"] = day_text(s.day[0])
+    else:
+        out["round"] = view.summary["rounds"]
+        out["date"] = view.summary["date"]
+    return out
+
+
+def history(loaded: Loaded, view: GameView, viewer: str | None) -> list[dict]:
+    """Past rounds, newest first; ``viewer`` sees only its own utility of each offer."""
+    st = loaded.structure
+    out = []
+    for rec in view.model.history:
+        offers = []
+        for off in rec["offers"]:
+            others = [q for q in st.parties if q != off["proposer"]]
+            us = off["utilities"]
+            offers.append(
+                {
+                    "proposer": off["proposer"],
+                    "terms": terms_text(loaded, off["position"]),
+                    "accepted_by": [q for q in others if q in off["accepted_by"]],
+                    "rejected_by": [q for q in others if q not in off["accepted_by"]],
+                    "mine": us.get(viewer) if viewer else None,
+                    "all": None if viewer else us,
+                }
+            )
+        out.append(
+            {
+                "round": rec["round"],
+                "date": rec["date"],
+                "deadline": rec["deadline"],
+                "offers": offers,
+                "events": [event_text(loaded, ev) for ev in rec["events"]],
+            }
+        )
+    return out[::-1]
+
+
+def table(loaded: Loaded, view: GameView, viewer: str | None) -> list[dict]:
+    """The offers made so far in the round under way."""
+    st = loaded.structure
+    out = []
+    for off in view.table:
+        entry = {"proposer": off["proposer"], "terms": terms_text(loaded, off["position"])}
+        if viewer:
+            entry["mine"] = offer_utility(loaded, view, viewer, off["position"])
+        else:
+            entry["all"] = {q: offer_utility(loaded, view, q, off["position"]) for q in st.parties}
+        out.append(entry)
+    return out
+
+
+def pending_text(loaded: Loaded, view: GameView) -> str:
+    need = view.pending
+    if need is None:
+        return "The negotiation is over."
+    who = f"{need.party} ({party_name(loaded, need.party)})"
+    if need.kind == "offer":
+        return f"{who} is to make an offer."
+    if need.kind == "respond":
+        return f"{who} is to accept or reject {need.proposer}'s offer."
+    if need.kind == "bilateral":
+        return f"{who} is to decide on a bilateral deal on {need.proposer}'s terms."
+    return f"{who} is to vote on extending the talks."
+
+
+def decision(loaded: Loaded, view: GameView, party: str) -> dict | None:
+    """What ``party`` must decide now (None when it is not its turn)."""
+    need = view.pending
+    if need is None or need.party != party:
+        return None
+    st = loaded.structure
+    out = {"kind": need.kind, "round": need.round, "proposer": need.proposer or ""}
+    if need.kind in ("respond", "bilateral"):
+        out["terms"] = terms(loaded, need.offer.tolist())
+        out["utility"] = offer_utility(loaded, view, party, need.offer.tolist(), need.outcome)
+        if need.kind == "bilateral":
+            pair = [st.parties[q] for q in st.pairs[need.outcome - 1]]
+            out["left_out"] = [q for q in st.parties if q not in pair]
+            out["partner"] = next(q for q in pair if q != party)
+            out["whose"] = "your" if need.proposer == party else f"{need.proposer}'s"
+    elif need.kind == "offer":
+        out["fields"] = offer_fields(loaded, view, party)
+    return out
+
+
+def offer_fields(loaded: Loaded, view: GameView, party: str, given: dict | None = None) -> list[dict]:
+    """One form control per issue; preset to ``given`` (a refused form), else the party's last offer,
+    else its ideal."""
+    st, cfg, inp = loaded.structure, loaded.scenario.issues, view.model.inputs
+    p = st.parties.index(party)
+    last = None
+    for rec in view.model.history:
+        for off in rec["offers"]:
+            if off["proposer"] == party:
+                last = off["position"]
+    for off in view.table:
+        if off["proposer"] == party:
+            last = off["position"]
+    fields = []
+    for i, issue in enumerate(st.issues):
+        x = last[i] if last is not None else inp.ideal[0, p, i]
+        value = natural(loaded, i, x)
+        field = {"issue": issue, "label": issue_label(loaded, issue)}
+        if i in st.options:
+            field["options"] = st.options[i]
+        else:
+            scale, unit = cfg[issue].scale, cfg[issue].unit
+            lo, hi = float(st.lo[i]) * scale, float(st.hi[i]) * scale
+            field.update(
+                {"min": number_text(lo), "max": number_text(hi), "step": number_text(nice_step(hi - lo)), "unit": unit}
+            )
+            value = number_text(value)
+        if given is not None and issue in given:
+            value = given[issue]
+        field["value"] = value
+        fields.append(field)
+    return fields
+
+
+def nice_step(span: float) -> float:
+    """A round slider step giving a few hundred positions over ``span``."""
+    raw = span / 200
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+def read_offer(loaded: Loaded, form) -> tuple[dict, list[float]]:
+    """``{issue: text}`` and positions from a form's ``issue:<name>`` fields; UserError when refused."""
+    st = loaded.structure
+    given = {}
+    for i, issue in enumerate(st.issues):
+        raw = form.get(f"issue:{issue}")
+        if raw is None or not str(raw).strip():
+            raise UserError(f"no value for {issue_label(loaded, issue)}")
+        raw = str(raw).strip()[:100]
+        given[issue] = raw
+        if i not in st.options and not NUMBER.match(raw):
+            raise UserError(f"{issue_label(loaded, issue)}: expected a number, got {raw!r}")
+    try:
+        return given, parse_offer(loaded, given)
+    except UserError as exc:
+        raise UserError(str(exc)) from None
+
+
+def seat_summary(loaded: Loaded, room: Room, seats: dict) -> list[dict]:
+    out = []
+    for party in loaded.structure.parties:
+        seat = seats.get(party)
+        out.append(
+            {
+                "party": party,
+                "name": party_name(loaded, party),
+                "team_played": party in room.people,
+                "team": seat.team if seat else None,
+                "token": seat.token if seat else None,
+                "joined": seat.joined if seat else None,
+            }
+        )
+    return out
+
+
+def played_by(room: Room, seats: dict, party: str) -> str:
+    if party not in room.people:
+        return "computer"
+    seat = seats.get(party)
+    return seat.team if seat else "team (not joined)"

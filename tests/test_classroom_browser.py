@@ -1,0 +1,236 @@
+"""The classroom in a real browser: Playwright driving Debian's Chromium against the server in a thread.
+
+An instructor creates a room, two teams in separate browser contexts join and play the split-the-price
+case to a deal, and the debrief shows it. Screenshots of each page go to $CLASSROOM_SCREENSHOTS
+(or a pytest tmp folder). Skipped, with the reason, without Chromium or the playwright package.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)")
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+waitress = pytest.importorskip("waitress", reason="waitress is not installed")
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def server(tmp_path):
+    from negotiation.classroom import create_app
+
+    app = create_app(tmp_path / "data", mc_draws=500)
+    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    with playwright_sync.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("CLASSROOM_SCREENSHOTS") or tmp_path / "screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _offline(page, base: str, seen: list):
+    """Record every request that leaves the app (there must be none)."""
+    page.on("request", lambda req: None if req.url.startswith(base) else seen.append(req.url))
+
+
+def test_two_teams_play_to_a_deal(server, browser, shots):
+    base = server
+    outside: list[str] = []
+    errors: list[str] = []
+
+    teacher = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = teacher.new_page()
+    _offline(page, base, outside)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/")
+    page.screenshot(path=shots / "01-home.png", full_page=True)
+    page.check("input[name=scenario][value=teaching_split]")
+    page.click("text=Create room")
+    page.wait_for_url(re.compile(r"/i/"))
+    page.screenshot(path=shots / "02-setup.png", full_page=True)
+    assert page.is_checked("input[name=team][value=B]") and page.is_checked("input[name=team][value=S]")
+    page.click("text=Save and open the room")
+    code = page.inner_text("#join-code").strip()
+    assert re.fullmatch(r"[A-Z0-9]{6}", code)
+    instructor_url = page.url
+
+    teams = {}
+    for party, name in (("B", "Buyers of Room 101"), ("S", "Sellers United")):
+        ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+        tp = ctx.new_page()
+        _offline(tp, base, outside)
+        tp.on("pageerror", lambda exc: errors.append(str(exc)))
+        tp.goto(base + "/join")
+        tp.fill("#code", code.lower())
+        tp.click("text=Continue")
+        if party == "B":
+            tp.screenshot(path=shots / "03-join-choose.png", full_page=True)
+        tp.check(f"input[name=party][value={party}]")
+        tp.fill("#team", name)
+        tp.click("button:has-text('Join')")
+        tp.wait_for_url(re.compile(r"/t/"))
+        teams[party] = tp
+    page.goto(instructor_url)
+    page.screenshot(path=shots / "04-instructor-open.png", full_page=True)
+    assert "Buyers of Room 101" in page.content()
+
+    buyer = teams["B"]
+    buyer.reload()
+    assert buyer.is_visible("#your-turn")
+    assert "Your confidential brief" in buyer.content()
+    # A price out of range is refused with a message, and nothing is recorded.
+    buyer.fill("input[name='issue:price']", "150")
+    assert buyer.inner_text("#live-u") == "–"
+    buyer.click("button:has-text('Send offer')")
+    assert "expected a number from 0 to 100" in buyer.inner_text(".alert.error")
+    buyer.screenshot(path=shots / "05-refused.png", full_page=True)
+    # The live utility follows the control.
+    buyer.fill("input[name='issue:price']", "30")
+    assert buyer.inner_text("#live-u") == "0.70"
+    buyer.screenshot(path=shots / "06-offer.png", full_page=True)
+    buyer.click("button:has-text('Send offer')")
+    assert "Recorded: your offer" in buyer.content()
+
+    prices = {"B": [35, 40], "S": [70, 65]}
+    shot_done = set()
+    for _ in range(20):
+        moved = False
+        for party, tp in teams.items():
+            tp.reload()
+            if tp.is_visible("text=The negotiation is over"):
+                continue
+            if not tp.is_visible("#your-turn"):
+                if "waiting" not in shot_done:
+                    tp.screenshot(path=shots / "07-waiting.png", full_page=True)
+                    shot_done.add("waiting")
+                continue
+            heading = tp.inner_text("#your-turn h2")
+            if "make an offer" in heading:
+                tp.fill("input[name='issue:price']", str(prices[party].pop(0)))
+                tp.click("button:has-text('Send offer')")
+            else:
+                rnd = int(tp.get_attribute("input[name=round]", "value"))
+                if "respond" not in shot_done:
+                    tp.screenshot(path=shots / "08-respond.png", full_page=True)
+                    shot_done.add("respond")
+                tp.click("button:has-text('Accept')" if rnd >= 2 else "button:has-text('Reject')")
+            moved = True
+        if not moved:
+            break
+    for tp in teams.values():
+        tp.reload()
+        assert tp.is_visible("text=The negotiation is over")
+    buyer.screenshot(path=shots / "09-team-over.png", full_page=True)
+
+    buyer.click("text=Open the debrief")
+    buyer.wait_for_selector("#outcome")
+    assert "deal" in buyer.inner_text("#outcome")
+    buyer.wait_for_function("!document.getElementById('mc-wait')", timeout=15000)
+    text = buyer.inner_text("main")
+    assert "Percentile" in text and "40.0 $k" in text
+    assert buyer.locator("svg.chart").count() == 2
+    buyer.screenshot(path=shots / "10-debrief.png", full_page=True)
+
+    page.goto(instructor_url)
+    page.screenshot(path=shots / "11-instructor-over.png", full_page=True)
+    page.click("text=Open the debrief")
+    page.wait_for_selector("#outcome")
+    page.screenshot(path=shots / "12-instructor-debrief.png", full_page=True)
+
+    assert outside == [], f"requests left the app: {outside}"
+    assert errors == [], f"script errors: {errors}"
+
+
+OFFERS = [  # the US's offers in natural units: rules of origin %, dairy %, panels, procurement x, sunset
+    {"auto_rvc": "85", "dairy": "3.5", "dispute_panels": "opt_in", "procurement": "0.5", "sunset": "review"},
+    {"auto_rvc": "62.5", "dairy": "0", "dispute_panels": "keep", "procurement": "1.7", "sunset": "none"},
+    {"auto_rvc": "75", "dairy": "10", "dispute_panels": "eliminate", "procurement": "0", "sunset": "expiry_5y"},
+]
+
+
+@pytest.mark.parametrize("party", ["US", "CA"])
+def test_live_utility_in_the_page_equals_the_servers(server, browser, shots, party):
+    """NAFTA with one party played by a team (the US: linear values; Canada: concave on autos),
+    options and linked stakes: the script's utility as the controls move equals the server's
+    Preview (read with scripts off)."""
+    base = server
+    page = browser.new_context().new_page()
+    page.goto(base + "/")
+    page.check("input[name=scenario][value=nafta_2017]")
+    page.click("text=Create room")
+    page.wait_for_url(re.compile(r"/i/"))
+    for other in ("US", "CA", "MX"):
+        if other != party:
+            page.uncheck(f"input[name=team][value={other}]")
+    page.click("text=Save and open the room")
+    code = page.inner_text("#join-code").strip()
+
+    live = browser.new_context().new_page()
+    live.goto(base + "/join")
+    live.fill("#code", code)
+    live.click("text=Continue")
+    live.check(f"input[name=party][value={party}]")
+    live.click("button:has-text('Join')")
+    live.wait_for_url(re.compile(r"/t/"))
+    if party == "CA":  # the US (computer) opens; Canada rejects, then it is Canada's turn to offer
+        assert "US proposes" in live.inner_text("#your-turn h2")
+        live.click("button:has-text('Reject')")
+        live.wait_for_selector("text=Recorded")
+    assert live.is_visible("#your-turn") and "make an offer" in live.inner_text("#your-turn h2")
+    static = browser.new_context(java_script_enabled=False).new_page()
+    static.goto(live.url)
+
+    seen = []
+    for k, offer in enumerate(OFFERS):
+        for issue, value in offer.items():
+            field = f"[name='issue:{issue}']"
+            if issue in ("dispute_panels", "sunset"):
+                live.select_option(field, value)
+                static.select_option(field, value)
+            else:
+                live.fill(field, value)
+                static.fill(field, value)
+        in_page = live.inner_text("#live-u")
+        static.click("button:has-text('Preview')")
+        from_server = static.inner_text("#live-u")
+        assert re.fullmatch(r"-?\d\.\d\d", from_server), from_server
+        assert in_page == from_server, (offer, in_page, from_server)
+        seen.append(from_server)
+        if k == 0 and party == "US":
+            live.screenshot(path=shots / "13-nafta-offer.png", full_page=True)
+    assert len(set(seen)) == len(OFFERS), seen  # three different utilities, so the check is not vacuous

@@ -1,0 +1,108 @@
+"""`negotiate serve`: the classroom server as a user starts it, stops it and restarts it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("waitress", reason="the classroom needs waitress")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(data: Path, *extra: str) -> tuple[subprocess.Popen, str, list[str]]:
+    """Start the server on a free port; return it, its address and the lines it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "negotiation", "serve", "--port", "0", "--data", str(data), *extra],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Data:"):
+            base = re.search(r"(http://\S+?)/ ", lines[0]).group(1)
+            return proc, base, lines
+    proc.kill()
+    raise AssertionError(f"the server did not start: {lines}")
+
+
+def stop(proc: subprocess.Popen) -> tuple[int, str]:
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return proc.returncode, err
+
+
+def test_serve_prints_its_addresses_serves_and_stops_on_ctrl_c(tmp_path):
+    proc, base, lines = start(tmp_path / "data")
+    try:
+        home = urllib.request.urlopen(base + "/", timeout=10).read().decode()
+        admin = re.search(r"(http://\S+/admin/\S+)", lines[1]).group(1)
+        rooms = urllib.request.urlopen(admin, timeout=10).read().decode()
+    finally:
+        code, err = stop(proc)
+    assert "Create a room" in home and "Join a negotiation" in home
+    assert "All rooms" in rooms and "No rooms yet." in rooms
+    assert lines[0].startswith("Negotiation classroom: http://127.0.0.1:") and "/join" in lines[0]
+    assert lines[2].startswith(f"Data: {tmp_path / 'data' / 'classroom.sqlite3'}")
+    assert code == 0 and "stopped" in err and "Traceback" not in err
+    # The admin key is kept: a restart prints the same admin page.
+    proc, _, again = start(tmp_path / "data")
+    stop(proc)
+    assert again[1].rsplit("/", 1)[1] == lines[1].rsplit("/", 1)[1]
+
+
+def test_a_port_in_use_is_one_error_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "negotiation", "serve", "--port", str(port), "--data", str(tmp_path / "d")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [f"error: cannot listen on 127.0.0.1:{port} (Address already in use)"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "70000"], "error: --port must be from 0 to 65535, got 70000"),
+        (["--port", "x"], "error: Invalid value for '--port': 'x' is not a valid integer."),
+        (["--threads", "0"], "error: --threads must be from 1 to 256, got 0"),
+    ],
+)
+def test_bad_options_are_one_error_line(tmp_path, args, message):
+    out = subprocess.run(
+        [sys.executable, "-m", "negotiation", "serve", "--data", str(tmp_path / "d"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [message]
