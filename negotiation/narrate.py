@@ -30,27 +30,26 @@ def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
     return lines + event_lines(rec["events"])
 
 
+def event_sentence(ev: dict, outcome_name=str) -> str:
+    """One calendar event in words, lower case and without a full stop (``outcome_name`` names outcomes)."""
+    kind = ev["kind"]
+    if kind == "notice":
+        party, effective = ev["party"], ev["effective"]
+        return f"{party} gives notice of withdrawal: it takes effect on {effective} unless a deal is signed first"
+    if kind == "extension":
+        return f"the extension vote passes: new deadline {ev['deadline']}, rounds every {ev['gap_days']} days"
+    if kind == "extension_refused":
+        return "the extension vote fails"
+    if kind == "termination":
+        return f"the withdrawal notice takes effect on {ev['date']}: the treaty is terminated"
+    if kind == "outcome":
+        return f"{outcome_name(ev['outcome'])} on {ev['date']}"
+    return str(ev)
+
+
 def event_lines(events: list[dict]) -> list[str]:
     """The lines narrating calendar events: notices, extension votes, termination, the outcome."""
-    lines = []
-    for ev in events:
-        kind = ev["kind"]
-        if kind == "notice":
-            lines.append(
-                f"  ! {ev['party']} gives notice of withdrawal: it takes effect on {ev['effective']}"
-                " unless a deal is signed first"
-            )
-        elif kind == "extension":
-            lines.append(
-                f"  ! extension vote passes: new deadline {ev['deadline']}, rounds every {ev['gap_days']} days"
-            )
-        elif kind == "extension_refused":
-            lines.append("  ! extension vote fails")
-        elif kind == "termination":
-            lines.append(f"  ! the withdrawal notice takes effect on {ev['date']}: the treaty is terminated")
-        elif kind == "outcome":
-            lines.append(f"  = {ev['outcome']} on {ev['date']}")
-    return lines
+    return [f"  {'=' if ev['kind'] == 'outcome' else '!'} {event_sentence(ev)}" for ev in events]
 
 
 def outcome_lines(st: Structure, issues_cfg: dict, summary: dict) -> list[str]:

@@ -19,7 +19,7 @@ import negotiation
 from negotiation.errors import ConfigError, UserError
 from negotiation.game import Action, GameView, parse_offer, replay
 from negotiation.loader import Loaded, load_scenario_text
-from negotiation.narrate import position_text
+from negotiation.narrate import event_sentence, position_text
 from negotiation.utility import utility
 
 from .store import Room, StoredAction
@@ -204,19 +204,11 @@ def offer_utility(loaded: Loaded, view: GameView, party: str, position, outcome:
 
 
 def event_text(loaded: Loaded, ev: dict) -> str:
-    kind = ev["kind"]
-    if kind == "notice":
-        party, effective = ev["party"], ev["effective"]
-        return f"{party} gives notice of withdrawal: it takes effect on {effective} unless a deal is signed first."
-    if kind == "extension":
-        return f"The extension vote passes: new deadline {ev['deadline']}, rounds every {ev['gap_days']} days."
-    if kind == "extension_refused":
-        return "The extension vote fails."
-    if kind == "termination":
-        return f"The withdrawal notice takes effect on {ev['date']}: the agreement is terminated."
-    if kind == "outcome":
-        return f"Outcome: {outcome_label(loaded, ev['outcome'])} on {ev['date']}."
-    return str(ev)
+    """A calendar event as a sentence for the pages (the terminal's narration, capitalised)."""
+    if ev["kind"] == "outcome":
+        return f"Outcome: {event_sentence(ev, lambda name: outcome_label(loaded, name))}."
+    text = event_sentence(ev)
+    return text[:1].upper() + text[1:] + "."
 
 
 def calendar(loaded: Loaded, view: GameView) -> dict:
