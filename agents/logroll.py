@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from agents.registry import ParamSpec, Traits, register
-from agents.time_dependent import CURVE, K, TimeDependent
+from negotiation.strategies.registry import register
+from negotiation.strategies.time_dependent import CURVE, K, TimeDependent
+
+from negotiation.kernel.strategy import ParamSpec, Traits
 
 
 @register

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from negotiation.strategies.registry import register
 
-from agents.registry import ParamSpec, Situation, Strategy, Traits, register
+from negotiation.kernel.strategy import ParamSpec, Situation, Strategy, Traits
 
 
 @register

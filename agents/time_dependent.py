@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from agents.registry import ParamSpec, Situation, Strategy, Traits, register
-from negotiation.concession import faratin_alpha, target_from_alpha
+from negotiation.strategies.registry import register
+
+from negotiation.kernel.concession import faratin_alpha, target_from_alpha
+from negotiation.kernel.strategy import ParamSpec, Situation, Strategy, Traits
 
 CURVE = ParamSpec("polynomial", choices=("polynomial", "exponential"), doc="the family of alpha(t)")
 K = ParamSpec(0.0, low=0.0, high=1.0, doc="share of the range conceded at once")

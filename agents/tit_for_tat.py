@@ -7,8 +7,9 @@ towards the party's ideal is a concession. With several others the party recipro
 from __future__ import annotations
 
 import numpy as np
+from negotiation.strategies.registry import register
 
-from agents.registry import ParamSpec, Situation, Strategy, Traits, register
+from negotiation.kernel.strategy import ParamSpec, Situation, Strategy, Traits
 
 INITIAL = ParamSpec(0.05, low=0.0, high=1.0, doc="share of its range conceded in the opening round")
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from negotiation.strategies.registry import register
+from negotiation.strategies.time_dependent import CURVE, K
 
-from agents.registry import ParamSpec, Situation, Strategy, Traits, register
-from agents.time_dependent import CURVE, K
-from negotiation.concession import faratin_alpha, target_from_alpha
-from negotiation.utility import issue_value
+from negotiation.kernel.concession import faratin_alpha, target_from_alpha
+from negotiation.kernel.strategy import ParamSpec, Situation, Strategy, Traits
+from negotiation.kernel.utility import issue_value
 
 
 def winset_bound(shape: int, ratify):

@@ -25,7 +25,7 @@ CONFIG = ROOT / "configs" / "nafta_2017.yaml"
 
 
 def batch_rate(loaded, rows: int, repeats: int) -> float:
-    from negotiation.batch import run_rows
+    from negotiation.drivers.batch import run_rows
 
     run_rows(loaded.structure, loaded.space, 1, 0, 1000)  # warm up
     times = []
@@ -37,7 +37,7 @@ def batch_rate(loaded, rows: int, repeats: int) -> float:
 
 
 def mesa_rate(loaded, n: int, repeats: int) -> float:
-    from negotiation.model import NegotiationModel
+    from negotiation.drivers.model import NegotiationModel
 
     times = []
     for k in range(repeats):
@@ -85,7 +85,7 @@ def main() -> None:
     args = ap.parse_args()
     draws = 100_000 if args.quick else 1_000_000
 
-    from negotiation.loader import load_scenario
+    from negotiation.scenario.loader import load_scenario
 
     loaded = load_scenario(CONFIG)
     b = batch_rate(loaded, 10_000, 5)

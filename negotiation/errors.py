@@ -28,5 +28,9 @@ class ConfigError(UserError):
     """A config that cannot be used; holds every problem found, one line each."""
 
     def __init__(self, problems: list[ConfigProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):
+        # Rebuilt from its problems when it crosses a process boundary (a worker's error).
+        return (type(self), (self.problems,))

@@ -1,7 +1,7 @@
 """Small scenarios for kernel tests, built from YAML text."""
 
-from negotiation.inputs import build_inputs
-from negotiation.loader import load_scenario_text
+from negotiation.kernel.draws import build_inputs
+from negotiation.scenario.loader import load_scenario_text
 
 TWO_PARTY = """
 name: split

@@ -8,8 +8,9 @@ import datetime as dt
 import numpy as np
 import yaml
 
-from negotiation.inputs import Inputs, build_inputs
-from negotiation.loader import Loaded, load_scenario_text
+from negotiation.kernel.draws import build_inputs
+from negotiation.kernel.inputs import Inputs
+from negotiation.scenario.loader import Loaded, load_scenario_text
 
 
 def scenario(

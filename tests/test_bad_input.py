@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from negotiation.cli import cli
+from negotiation.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT = (ROOT / "configs" / "teaching_split.yaml").read_text()

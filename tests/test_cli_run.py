@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 import negotiation
-from negotiation.cli import cli
-from negotiation.loader import load_scenario
+from negotiation.cli.commands import cli
+from negotiation.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT = ROOT / "configs" / "teaching_split.yaml"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from negotiation.concession import faratin_alpha, target_from_alpha
+from negotiation.kernel.concession import faratin_alpha, target_from_alpha
 
 # --- polynomial: alpha = k + (1 - k) (min(t, T) / T) ** (1 / beta) ---------------------------
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from negotiation.cli import cli
+from negotiation.cli.commands import cli
 from negotiation.errors import ConfigError, ConfigProblem
-from negotiation.loader import load_scenario
+from negotiation.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
@@ -844,7 +844,7 @@ def test_problem_inside_a_distribution_is_one_line(tmp_path, dist, field):
 
 def test_small_discrete_config_is_valid():
     # The base of the discrete cases above must itself be valid, or those cases prove nothing.
-    from negotiation.loader import load_scenario_text
+    from negotiation.scenario.loader import load_scenario_text
 
     loaded = load_scenario_text(DISCRETE, "discrete.yaml")
     assert loaded.structure.parties == ["A", "Z"]

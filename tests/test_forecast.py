@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from negotiation.cli import cli
-from negotiation.forecast import (
+from negotiation.analysis.forecast import (
     expected_utility,
     forecast,
     median_voter,
@@ -22,6 +21,7 @@ from negotiation.forecast import (
     weighted_mean,
     win_probability,
 )
+from negotiation.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EC_CONFIG = ROOT / "configs" / "bdm_ec_emissions.yaml"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from negotiation.cli import cli
+from negotiation.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = yaml.safe_load((ROOT / "configs" / "teaching_trade.yaml").read_text())

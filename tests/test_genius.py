@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from negotiation.analysis import analyze
-from negotiation.cli import cli
+from negotiation.analysis.bargaining import analyze
+from negotiation.cli.commands import cli
 from negotiation.errors import UserError
-from negotiation.genius import import_genius
-from negotiation.loader import load_scenario, load_scenario_text
+from negotiation.scenario.genius import import_genius
+from negotiation.scenario.loader import load_scenario, load_scenario_text
 
 DATA = Path(__file__).parent / "data" / "genius"
 DOMAIN, P1, P2 = DATA / "party_domain.xml", DATA / "party1_utility.xml", DATA / "party2_utility.xml"

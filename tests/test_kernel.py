@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from negotiation.concession import faratin_alpha, target_from_alpha
-from negotiation.offers import construct_offer
-from negotiation.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
-from negotiation.utility import continuous_value, discrete_value, issue_utility, utility
+from negotiation.kernel.concession import faratin_alpha, target_from_alpha
+from negotiation.kernel.offers import construct_offer
+from negotiation.kernel.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
+from negotiation.kernel.utility import continuous_value, discrete_value, issue_utility, utility
 from tests.kernel_cases import inputs_of, two_party
 
 # --- concession ------------------------------------------------------------------------------

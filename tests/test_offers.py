@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from scipy.optimize import linprog
 
-from negotiation.offers import construct_offer
-from negotiation.utility import issue_utility, utility
+from negotiation.kernel.offers import construct_offer
+from negotiation.kernel.utility import issue_utility, utility
 from tests.kernel_helpers import inputs, scenario
 
 PRICE = {"range": [0, 100], "status_quo": 50}

@@ -7,11 +7,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from negotiation.batch import run_rows
-from negotiation.draws import draw_rows
-from negotiation.loader import load_scenario
-from negotiation.offers import construct_offer
-from negotiation.utility import issue_utility, outcome_utilities
+from negotiation.drivers.batch import run_rows
+from negotiation.kernel.draws import draw_rows
+from negotiation.kernel.offers import construct_offer
+from negotiation.kernel.utility import issue_utility, outcome_utilities
+from negotiation.scenario.loader import load_scenario
 from tests.kernel_cases import inputs_of, two_party
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from negotiation.batch import run_rows
-from negotiation.draws import draw_rows
-from negotiation.loader import load_scenario
-from negotiation.model import NegotiationModel
+from negotiation.drivers.batch import run_rows
+from negotiation.drivers.model import NegotiationModel
+from negotiation.kernel.draws import draw_rows
+from negotiation.scenario.loader import load_scenario
 from tests.kernel_helpers import scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from negotiation.analysis.outcome_space import nash_point, pareto_mask
 from negotiation.errors import UserError
-from negotiation.outcome_space import nash_point, pareto_mask
 
 ROOT = Path(__file__).resolve().parents[1]
 NAFTA = str(ROOT / "configs" / "nafta_2017.yaml")
@@ -38,7 +38,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def check_report(folder: Path, expected: set[str]) -> str:
     """The expected plots exist, are real PNGs, and are each embedded once in a self-contained page."""
-    from negotiation.report import build_report
+    from negotiation.output.report import build_report
 
     page = build_report(folder, quiet=True)
     assert page == folder / "report.html" and page.exists()
@@ -135,9 +135,9 @@ def test_tournament_report(runs):
 
 
 def test_effective_reservations_match_the_draw_table(runs):
-    from negotiation.draws import draw_rows
-    from negotiation.loader import load_scenario
-    from negotiation.plots import effective_reservations
+    from negotiation.kernel.draws import draw_rows
+    from negotiation.output.plots import effective_reservations
+    from negotiation.scenario.loader import load_scenario
 
     folder = runs["grid1"]
     loaded = load_scenario(folder / "config.yaml")
@@ -158,7 +158,7 @@ def test_effective_reservations_match_the_draw_table(runs):
 def make_partial(src: Path, dst: Path, chunks: int | None) -> Path:
     """A copy of a finished sweep as a killed one would leave it: no outcomes.parquet or summary,
     status 'partial', and the first ``chunks`` part files of 500 draws (None: no parts at all)."""
-    from negotiation import sweeper
+    from negotiation.experiments import sweep as sweeper
 
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("plots", "report.html"))
     (dst / "outcomes.parquet").unlink()
@@ -214,7 +214,7 @@ def test_status_not_complete_is_flagged(runs, tmp_path):
 
 
 def test_nothing_to_draw_is_a_user_error(runs, tmp_path):
-    from negotiation.report import build_report
+    from negotiation.output.report import build_report
 
     folder = make_partial(runs["sweep"], tmp_path / "empty", chunks=None)
     with pytest.raises(UserError, match="nothing to draw"):
@@ -227,7 +227,7 @@ def test_nothing_to_draw_is_a_user_error(runs, tmp_path):
 
 
 def test_not_a_run_folder(tmp_path):
-    from negotiation.report import build_report
+    from negotiation.output.report import build_report
 
     with pytest.raises(UserError, match="no manifest.json"):
         build_report(tmp_path, quiet=True)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from negotiation.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
+from negotiation.kernel.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
 
 
 def test_withdrawal_notice_needs_a_bad_round_and_the_hazard():

@@ -4,11 +4,11 @@ trusted on the simulator; PRIM peeling on a planted box."""
 import numpy as np
 import pytest
 
-from negotiation.discovery import describe, prim_box
+from negotiation.experiments.discovery import describe, prim_box
 
 pytest.importorskip("SALib")
 
-from negotiation.sensitivity import problem, sobol_indices  # noqa: E402
+from negotiation.experiments.sensitivity import problem, sobol_indices  # noqa: E402
 
 
 def ishigami(x, a=7.0, b=0.1):

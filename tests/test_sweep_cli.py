@@ -14,13 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from negotiation.batch import run_rows
-from negotiation.cli import cli
+from negotiation.cli.commands import cli
+from negotiation.drivers.batch import run_rows
 from negotiation.errors import UserError
-from negotiation.loader import load_scenario
-from negotiation.results import wilson
-from negotiation.sweep import expand, grid_points, lhs_points, spec_from_cli
-from negotiation.sweeper import plan_chunks
+from negotiation.experiments.designs import expand, grid_points, lhs_points, spec_from_cli
+from negotiation.experiments.results import wilson
+from negotiation.experiments.sweep import plan_chunks
+from negotiation.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 NAFTA = ROOT / "configs" / "nafta_2017.yaml"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from negotiation.cli import cli
-from negotiation.loader import load_scenario
-from negotiation.terminal import play
+from negotiation.cli.commands import cli
+from negotiation.cli.terminal import play
+from negotiation.scenario.loader import load_scenario
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 SPLIT = str(CONFIGS / "teaching_split.yaml")

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import yaml
 
-from negotiation.analysis import analyze
-from negotiation.batch import run_rows
-from negotiation.loader import load_scenario_text
-from negotiation.model import NegotiationModel
-from negotiation.results import wilson
+from negotiation.analysis.bargaining import analyze
+from negotiation.drivers.batch import run_rows
+from negotiation.drivers.model import NegotiationModel
+from negotiation.experiments.results import wilson
+from negotiation.scenario.loader import load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT = yaml.safe_load((ROOT / "configs" / "teaching_split.yaml").read_text())

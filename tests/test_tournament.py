@@ -11,17 +11,17 @@ import json
 import math
 from pathlib import Path
 
+import negotiation.strategies as agents
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
 
-import agents
-from negotiation.batch import run_rows
-from negotiation.cli import cli
-from negotiation.loader import load_scenario, load_scenario_text
-from negotiation.tournament import assigned_config, assignments
+from negotiation.cli.commands import cli
+from negotiation.drivers.batch import run_rows
+from negotiation.experiments.tournament import assigned_config, assignments
+from negotiation.scenario.loader import load_scenario, load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TRADE = ROOT / "configs" / "teaching_trade.yaml"
@@ -31,7 +31,7 @@ Z = 1.959963984540054  # the 97.5% normal quantile
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:
-    """The Wilson score interval, written out here independently of negotiation.results."""
+    """The Wilson score interval, written out here independently of negotiation.experiments.results."""
     p = k / n
     centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
     half = Z / (1 + Z * Z / n) * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
@@ -227,7 +227,7 @@ def test_strategy_parameter_out_of_range_exits_2_naming_party_and_path(tmp_path,
 def test_chunked_parallel_tournament_equals_the_serial_one(trade):
     # Rows 0..49 in chunks of 20, 20 and 10 on two worker processes: the same counts and means
     # as one chunk in this process (common random numbers: row i is row i wherever it is played).
-    from negotiation.tournament import run_tournament
+    from negotiation.experiments.tournament import run_tournament
 
     parallel = run_tournament(trade, ["linear", "hardliner"], 50, 4, rows=20, workers=2)
     serial = run_tournament(trade, ["linear", "hardliner"], 50, 4)

@@ -3,15 +3,13 @@
 import json
 from pathlib import Path
 
+import negotiation.strategies as agents
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-import agents
-from negotiation.batch import run_rows
-from negotiation.cli import cli
-from negotiation.forecast import (
+from negotiation.analysis.forecast import (
     expected_utility,
     forecast,
     median_voter,
@@ -19,8 +17,10 @@ from negotiation.forecast import (
     weighted_mean,
     win_probability,
 )
-from negotiation.loader import load_scenario, load_scenario_text
-from negotiation.tournament import assigned_config
+from negotiation.cli.commands import cli
+from negotiation.drivers.batch import run_rows
+from negotiation.experiments.tournament import assigned_config
+from negotiation.scenario.loader import load_scenario, load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TRADE = ROOT / "configs" / "teaching_trade.yaml"

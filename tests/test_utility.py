@@ -5,7 +5,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from negotiation.utility import continuous_value, discrete_value, issue_utility, issue_value, outcome_utilities, utility
+from negotiation.kernel.utility import (
+    continuous_value,
+    discrete_value,
+    issue_utility,
+    issue_value,
+    outcome_utilities,
+    utility,
+)
 from tests.kernel_helpers import inputs, scenario
 
 LINEAR, CONCAVE, CONVEX = 0, 1, 2

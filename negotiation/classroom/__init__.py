@@ -1,4 +1,4 @@
-"""The classroom web app (`negotiate serve`): rooms, teams, the game through `negotiation.game`, a debrief."""
+"""The classroom web app (`negotiate serve`): rooms, teams, the game through `negotiation.drivers.human`, a debrief."""
 
 from negotiation.classroom.app import create_app, serve
 

@@ -9,7 +9,7 @@ Who may see what is decided by secrets in URLs, never by what a form claims:
 - ``/admin/<key>``: every room (the key is made on the first start and printed by ``serve``).
 
 Every POST carries a CSRF token that must equal the ``SameSite=Strict`` cookie's (double submit).
-The game is always ``negotiation.game.replay`` of the stored actions, so a restart loses nothing.
+The game is always ``negotiation.drivers.human.replay`` of the stored actions, so a restart loses nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from negotiation.drivers.human import Action, check_action
 from negotiation.errors import ConfigError, UserError
-from negotiation.game import Action, check_action
 
 from . import play
 from .charts import concession_chart, histogram, party_style

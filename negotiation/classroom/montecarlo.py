@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from negotiation.batch import run_rows
+from negotiation.drivers.batch import run_rows
 
 from .play import room_loaded
 from .store import Store

@@ -1,6 +1,6 @@
 """What the classroom pages show of a game: briefs, the calendar, the table, the history, the debrief.
 
-Everything here reads a ``GameView`` (``negotiation.game.replay`` of a room's stored actions) and
+Everything here reads a ``GameView`` (``negotiation.drivers.human.replay`` of a room's stored actions) and
 returns plain data for the templates. What a team sees is built with ``viewer=<its party>``: only
 its own utilities and brief; ``viewer=None`` is the instructor's view (everything).
 """
@@ -11,25 +11,20 @@ import datetime as dt
 import math
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-import negotiation
+from negotiation.drivers.human import Action, GameView, parse_offer, replay
 from negotiation.errors import ConfigError, UserError
-from negotiation.game import Action, GameView, parse_offer, replay
-from negotiation.loader import Loaded, load_scenario_text
-from negotiation.narrate import event_sentence, position_text
-from negotiation.utility import utility
+from negotiation.kernel.utility import utility
+from negotiation.output.narrate import event_sentence, position_text
+from negotiation.scenario import bundled as scenarios
+from negotiation.scenario.loader import Loaded, load_scenario_text
 
 from .store import Room, StoredAction
 
 SHAPE_NAMES = {0: "linear", 1: "concave (tolerant near your ideal)", 2: "convex (sharp near your ideal)"}
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def configs_dir() -> Path:
-    return Path(negotiation.__file__).resolve().parent.parent / "configs"
 
 
 @lru_cache(maxsize=64)
@@ -39,25 +34,19 @@ def load(text: str, name: str) -> Loaded:
 
 
 def bundled() -> list[dict]:
-    """The scenarios shipped in configs/: stem, title, description, parties (unloadable ones skipped)."""
+    """The bundled scenarios: stem, title, description, parties (unloadable ones skipped)."""
     out = []
-    folder = configs_dir()
-    paths = (
-        sorted(folder.glob("*.yaml"), key=lambda f: (not f.stem.startswith("teaching"), f.stem))
-        if folder.is_dir()
-        else []
-    )
-    for path in paths:
+    for stem in sorted(scenarios.names(), key=lambda s: (not s.startswith("teaching"), s)):
         try:
-            loaded = load(path.read_text(encoding="utf-8"), path.name)
+            loaded = load(scenarios.text(stem), f"{stem}.yaml")
         except (ConfigError, OSError, UnicodeDecodeError):
             continue
         scn = loaded.scenario
         out.append(
             {
-                "stem": path.stem,
-                "file": path.name,
-                "title": scn.name or path.stem,
+                "stem": stem,
+                "file": f"{stem}.yaml",
+                "title": scn.name or stem,
                 "description": getattr(scn, "description", "") or "",
                 "parties": [f"{p} ({scn.parties[p].name})" for p in loaded.structure.parties],
                 "issues": len(loaded.structure.issues),
@@ -68,11 +57,9 @@ def bundled() -> list[dict]:
 
 def bundled_text(stem: str) -> tuple[str, str] | None:
     """(file name, text) of a bundled scenario, or None when ``stem`` names none."""
-    for item in bundled():
-        if item["stem"] == stem:
-            name = item["file"]
-            return name, (configs_dir() / name).read_text(encoding="utf-8")
-    return None
+    if stem not in scenarios.names():
+        return None
+    return f"{stem}.yaml", scenarios.text(stem)
 
 
 def room_loaded(room: Room) -> Loaded:

@@ -1,6 +1,6 @@
 """The classroom's state in one SQLite file: rooms, seats, the people's actions, Monte Carlo results.
 
-A game's state is never stored: it is always ``negotiation.game.replay`` of the stored actions.
+A game's state is never stored: it is always ``negotiation.drivers.human.replay`` of the stored actions.
 Each call opens its own connection, so the store may be shared by the server's threads.
 ``UNIQUE(room, seq)`` on actions makes a second submission racing the first fail cleanly.
 """

@@ -20,15 +20,15 @@ import pkgutil
 from functools import cache
 from pathlib import Path
 
+import negotiation.strategies as agents
 import numpy as np
 import pytest
 import yaml
 
-import agents
-from negotiation.batch import run_inputs, run_rows
-from negotiation.draws import draw_rows
-from negotiation.loader import load_scenario_text
-from negotiation.model import NegotiationModel
+from negotiation.drivers.batch import run_inputs, run_rows
+from negotiation.drivers.model import NegotiationModel
+from negotiation.kernel.draws import draw_rows
+from negotiation.scenario.loader import load_scenario_text
 
 ROOT = Path(__file__).resolve().parents[2]
 NAFTA_TEXT = (ROOT / "configs" / "nafta_2017.yaml").read_text()
@@ -86,7 +86,7 @@ def same_results(r1, r2) -> bool:
 
 @pytest.mark.parametrize("module", MODULES)
 def test_every_agents_module_registers_a_strategy(module):
-    mod = importlib.import_module(f"agents.{module}")
+    mod = importlib.import_module(f"negotiation.strategies.{module}")
     registered = [n for n, cls in agents.REGISTRY.items() if cls.__module__ == mod.__name__]
     assert registered, f"agents/{module}.py registers no strategy"
     # and every Strategy class it defines is registered under its name
@@ -96,7 +96,7 @@ def test_every_agents_module_registers_a_strategy(module):
 
 
 def test_registry_holds_only_strategies_from_the_agents_package():
-    assert set(MODULES) >= {cls.__module__.removeprefix("agents.") for cls in agents.REGISTRY.values()}
+    assert set(MODULES) >= {cls.__module__.removeprefix("negotiation.strategies.") for cls in agents.REGISTRY.values()}
     for name, cls in agents.REGISTRY.items():
         assert cls.name == name and issubclass(cls, agents.Strategy)
 

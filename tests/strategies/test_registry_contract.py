@@ -7,15 +7,15 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import negotiation.strategies as agents
 import numpy as np
 import pytest
 import yaml
 
-import agents
-from negotiation.batch import run_inputs
-from negotiation.draws import draw_rows
-from negotiation.loader import load_scenario_text
-from negotiation.model import NegotiationModel
+from negotiation.drivers.batch import run_inputs
+from negotiation.drivers.model import NegotiationModel
+from negotiation.kernel.draws import draw_rows
+from negotiation.scenario.loader import load_scenario_text
 
 ROOT = Path(__file__).resolve().parents[2]
 NAFTA = yaml.safe_load((ROOT / "configs" / "nafta_2017.yaml").read_text())
@@ -37,7 +37,7 @@ def test_every_strategy_module_registers_a_strategy():
     for module in pkgutil.iter_modules(agents.__path__):
         if module.name == "registry":
             continue
-        mod = importlib.import_module(f"agents.{module.name}")
+        mod = importlib.import_module(f"negotiation.strategies.{module.name}")
         defined = [
             v
             for v in vars(mod).values()

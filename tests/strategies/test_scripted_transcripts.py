@@ -2,7 +2,7 @@
 
 The buyer B plays the strategy under test (a ``KernelParty``); the seller S is a
 ``ScriptedParty`` that makes given offers and rejects (or accepts from round k). Rounds are
-played one at a time with ``negotiation.protocol.play_round``.
+played one at a time with ``negotiation.kernel.protocol.play_round``.
 
 Scenario (teaching_split style): one issue, price in [0, 100], buyer ideal 0, seller ideal 100,
 reservation 0.2, rounds every 10 days from 2024-01-01 (days 0, 10, ..., 90), deadline day 90,
@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import yaml
+from negotiation.strategies import party_strategies
 
-from negotiation.draws import draw_rows
-from negotiation.loader import load_scenario_text
-from negotiation.protocol import KernelParty, State, play_round
-from negotiation.utility import issue_value
+from negotiation.kernel.draws import draw_rows
+from negotiation.kernel.protocol import KernelParty, State, play_round
+from negotiation.kernel.utility import issue_value
+from negotiation.scenario.loader import load_scenario_text
 
 CALENDAR = """
 calendar:
@@ -144,7 +145,7 @@ def transcript(
     if noise is not None:
         draws = dataclasses.replace(draws, noise=np.full_like(draws.noise, noise))
     state = State.start(st, inp)
-    buyer = KernelParty(st, inp, 0, draws)
+    buyer = KernelParty(st, inp, 0, party_strategies(st)[0], draws)
     seller = ScriptedParty(script, accept_from, notice[0] if notice else None)
     targets, offers, accepted = [], [], []
     while not state.done[0]:
@@ -561,7 +562,7 @@ def test_two_rubinstein_players_agree_at_once_on_the_first_proposers_share():
     # (1 - 0.48) = 0.4 / 0.52 = 10/13 (price 100 * 3/13 = 23.08); the seller accepts what is
     # worth at least 0.6 * its own share (1 - 0.8) / 0.52 = 0.6 * 5/13 = 3/13, which is exactly
     # 1 - x*: agreement in round 1 at price 23.08.
-    from negotiation.batch import run_rows
+    from negotiation.drivers.batch import run_rows
 
     data = yaml.safe_load(ONE_ISSUE)
     data["profiles"]["B"]["strategy"] = {"name": "rubinstein", "params": {"discount": 0.8, "other_discount": 0.6}}

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from negotiation.strategies import party_strategies
 
-from negotiation.draws import draw_rows
-from negotiation.loader import load_scenario_text
-from negotiation.protocol import KernelParty, State, play_round
+from negotiation.kernel.draws import draw_rows
+from negotiation.kernel.protocol import KernelParty, State, play_round
+from negotiation.scenario.loader import load_scenario_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SPLIT = yaml.safe_load((ROOT / "configs" / "teaching_split.yaml").read_text())
@@ -45,7 +46,7 @@ def transcript(strategy, params, prices):
     st = loaded.structure
     inp, draws, _ = draw_rows(st, loaded.space, 0, 0, 1)
     state = State.start(st, inp)
-    buyer = KernelParty(st, inp, 0, draws)
+    buyer = KernelParty(st, inp, 0, party_strategies(st)[0], draws)
     targets, offers = [], []
     while not state.done[0]:
         play_round(st, inp, draws, state, [buyer, Scripted(prices)])
@@ -127,7 +128,7 @@ def test_logroll_gives_up_its_least_salient_issue_first():
     loaded = two_party(wa1=0.8, wa2=0.2, wb1=0.9, wb2=0.1)
     st = loaded.structure
     inp = inputs_of(loaded)
-    party = KernelParty(st, inp, 0)
+    party = KernelParty(st, inp, 0, party_strategies(st)[0])
     target = np.array([0.85])  # A gives up 0.15
     # default: price moves 0.15 / 0.8 * 100 = 18.75; speed stays at A's ideal 10
     assert party.default_offer(target)[0].tolist() == pytest.approx([18.75, 10.0])

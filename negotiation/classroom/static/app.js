@@ -15,7 +15,7 @@
     }, 2500);
   }
 
-  // The value of a position to the party, as negotiation.utility computes it.
+  // The value of a position to the party, as negotiation.kernel.utility computes it.
   function continuousValue(x, it) {
     var far = Math.max(it.ideal - it.lo, it.hi - it.ideal);
     var d = far > 0 ? Math.min(Math.max(Math.abs(x - it.ideal) / far, 0), 1) : 0;

@@ -1,0 +1,669 @@
+"""The ``negotiate`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from negotiation import __version__
+from negotiation.errors import ConfigError, UserError
+
+
+class _Group(click.Group):
+    """Turns user errors into one line each on stderr and exit code 2, never a traceback:
+    our own (UserError, ConfigError) and click's (a bad option value, a missing argument)."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+            rv = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            ctx.exit(2)
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="negotiate")
+def cli():
+    """Simulate multi-party, multi-issue negotiations (flagship: NAFTA 2017)."""
+
+
+def _check_counts(draws: int | None, seed: int | None, workers: int) -> None:
+    """One clear line for a count out of range (click's own message would span three)."""
+    if draws is not None and draws < 1:
+        raise UserError(f"--draws must be at least 1, got {draws}")
+    if seed is not None and seed < 0:
+        raise UserError(f"--seed must be 0 or more, got {seed}")
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
+
+
+def _report(folder, as_json: bool, enabled: bool) -> None:
+    """Draw the run folder's report (unless disabled); a failure to draw does not fail the run."""
+    if not enabled:
+        return
+    from negotiation.output.report import build_report
+
+    try:
+        page = build_report(Path(folder), quiet=True)
+    except UserError as exc:
+        click.echo(f"warning: no report: {exc}", err=True)
+        return
+    click.echo(f"report: {page}", err=as_json)
+
+
+def _load(config: str):
+    from negotiation.scenario.loader import load_scenario
+
+    return load_scenario(config)
+
+
+@cli.command()
+@click.argument("config")
+def validate(config):
+    """Check CONFIG; print ok, or every problem with file, line and key path (exit 2)."""
+    _load(config)
+    click.echo("ok")
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--seed", default=0, show_default=True, type=int, help="Root seed of the draw table.")
+@click.option("--draw", default=0, show_default=True, type=int, help="Row of the draw table to play.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option(
+    "--runs-dir",
+    default="runs",
+    show_default=True,
+    type=click.Path(),
+    help="Folder under which the run folder is made.",
+)
+@click.option("--out", default=None, type=click.Path(), help="Exact run folder to write (must be new or empty).")
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def run(config, seed, draw, as_json, runs_dir, out, no_report):
+    """Run one negotiation of CONFIG, narrated round by round; write a run folder."""
+    _check_counts(None, seed, 1)
+    if draw < 0:
+        raise UserError(f"--draw must be 0 or more, got {draw}")
+    loaded = _load(config)
+    _play(loaded, seed, draw, loaded.space, as_json, runs_dir, "run", None, out, not no_report)
+
+
+def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=None, report=True) -> dict:
+    """Play one negotiation in the Mesa driver, narrating it, and write its run folder."""
+    from negotiation.drivers.model import NegotiationModel
+    from negotiation.output.narrate import event_lines, outcome_lines, round_lines
+    from negotiation.output.runfolder import RunFolder, json_text
+
+    folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, kind, loaded, seed, out)
+    folder.manifest["draw"] = draw
+    st, issues = loaded.structure, loaded.scenario.issues
+    say = (lambda s: None) if as_json else click.echo
+    with folder:
+        model = NegotiationModel(loaded, seed=seed, draw=draw, space=space)
+        say(f"{loaded.scenario.name}: seed {seed}, draw {draw}; parties {', '.join(st.parties)}")
+        while model.running:
+            held = len(model.history)
+            events = len(model.history[-1]["events"]) if held else 0
+            model.step()
+            if len(model.history) > held:
+                lines = round_lines(st, issues, model.history[-1])
+            else:  # no round held (a withdrawal took effect): only the new events
+                lines = event_lines(model.history[-1]["events"][events:]) if held else []
+            for line in lines:
+                say(line)
+        summary = model.summary()
+        for line in outcome_lines(st, issues, summary):
+            say(line)
+        folder.write("summary.json", json_text(summary))
+        folder.write("rounds.csv", model.trace().to_csv(index=False, float_format="%.12g"))
+        folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in model.history))
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    _report(folder.path, as_json, report)
+    click.echo(f"run folder: {folder.path}", err=as_json)
+    return summary
+
+
+def _table(summary: dict, st) -> list[str]:
+    lines = [f"{'outcome':<22} {'p':>7}  {'95% interval':<17} {'n':>9}"]
+    for name, o in summary["outcomes"].items():
+        lo, hi = o["ci95"]
+        lines.append(f"{name:<22} {o['p']:>7.4f}  [{lo:.4f}, {hi:.4f}]  {o['n']:>9}")
+    return lines
+
+
+def _point_lines(summary: dict) -> list[str]:
+    lines = []
+    names = list(summary["outcomes"])
+    for k, pt in enumerate(summary["points"]):
+        params = ", ".join(f"{n}={v:g}" for n, v in pt["params"].items())
+        odds = "  ".join(f"{n} {pt['outcomes'][n]['p']:.3f}" for n in names if pt["outcomes"][n]["n"])
+        lines.append(f"point {k}: {params}  ->  {odds}")
+    return lines
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--draws", type=int, default=None, help="Monte Carlo draws per point [default: the config's, else 1000].")
+@click.option("--seed", type=int, default=None, help="Root seed of the draw table [default: 0].")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option("--scheduler", default=None, metavar="ADDR", help="Run on an existing Dask cluster (tcp://HOST:PORT).")
+@click.option("--resume", "resume", default=None, type=click.Path(), help="Finish a killed sweep.")
+@click.option("--grid", multiple=True, metavar="NAME=V1,V2,..", help="Grid over a parameter (repeatable).")
+@click.option("--lhs", type=int, default=None, metavar="N", help="Latin-hypercube sample of N points over --range.")
+@click.option("--range", "ranges", multiple=True, metavar="NAME=LOW:HIGH", help="A range for --lhs (repeatable).")
+@click.option(
+    "--method",
+    type=click.Choice(["mc", "sobol"]),
+    default="mc",
+    show_default=True,
+    help="mc: Monte Carlo at each point; sobol: Saltelli points and Sobol indices (needs SALib).",
+)
+@click.option("--samples", type=int, default=64, show_default=True, help="Base samples of a Sobol design.")
+@click.option("--chunk-rows", type=int, default=None, help="Draws per chunk [default: 10000, capped by memory].")
+@click.option("--memory-mib", type=int, default=512, show_default=True, help="Memory budget for one chunk.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
+@click.option("--out", default=None, type=click.Path(), help="Exact run folder to write.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def sweep(
+    config,
+    draws,
+    seed,
+    workers,
+    scheduler,
+    resume,
+    grid,
+    lhs,
+    ranges,
+    method,
+    samples,
+    chunk_rows,
+    memory_mib,
+    as_json,
+    runs_dir,
+    out,
+    quiet,
+    no_report,
+):
+    """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
+    from negotiation.experiments import sweep as sweeper
+    from negotiation.experiments.designs import expand, sobol_ranges, spec_from_cli
+    from negotiation.experiments.discovery import conditions_from_parquet
+    from negotiation.kernel.draws import DrawLayout
+    from negotiation.output.runfolder import RunFolder, json_text, read_manifest
+
+    _check_counts(draws, seed, workers)
+    if scheduler and workers > 1:
+        raise UserError("give either --workers or --scheduler, not both")
+    if chunk_rows is not None and chunk_rows < 1:
+        raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")
+    if memory_mib < 16:
+        raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
+    loaded = _load(config)
+    cli_spec = spec_from_cli(grid, lhs, ranges, draws or 1000, method, samples)
+    spec = cli_spec or loaded.scenario.sweep
+    if resume:
+        folder = RunFolder(Path(resume), read_manifest(Path(resume), "sweep"))
+        m = folder.manifest
+        if m["config_hash"] != loaded.config_hash():
+            raise UserError(
+                f"{resume}: config hash differs: the folder was made from another config "
+                f"({m['config_hash'][:12]}..., this one {loaded.config_hash()[:12]}...)"
+            )
+        if seed is not None and seed != m["seed"]:
+            raise UserError(f"{resume}: seed differs (the folder has seed {m['seed']}, you gave {seed})")
+        if draws is not None and draws != m["draws_per_point"]:
+            raise UserError(f"{resume}: draws differ (the folder has {m['draws_per_point']}, you gave {draws})")
+        if cli_spec is not None and expand(loaded.space, cli_spec, m["seed"]) != m["points"]:
+            raise UserError(f"{resume}: the sweep points differ from the folder's")
+        seed, n_draws, points, rows = m["seed"], m["draws_per_point"], m["points"], m["chunk_rows"]
+        sobol = m.get("sobol_ranges")
+        if m.get("status") == "complete" and (folder.path / "outcomes.parquet").exists():
+            raise UserError(f"{resume}: this sweep is already complete")
+        folder.manifest["status"] = "running"
+    else:
+        seed = seed or 0
+        n_draws = draws or (spec.draws if spec else 1000)
+        points = expand(loaded.space, spec, seed)
+        sobol = sobol_ranges(loaded.space, spec) if spec is not None and spec.sobol is not None else None
+        width = DrawLayout.of(loaded.structure, loaded.space).width
+        rows = sweeper.chunk_rows(chunk_rows, memory_mib, width)
+    # Connect before anything is written, so an unreachable scheduler leaves no folder behind.
+    client = sweeper.dask_client(scheduler) if scheduler else None
+    if not resume:
+        try:
+            folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
+        except BaseException:
+            if client is not None:
+                client.close()
+            raise
+        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows, sobol_ranges=sobol)
+    folder.manifest.update(workers=workers, scheduler=scheduler)
+    folder.write_manifest()
+    say = (lambda s: None) if as_json else click.echo
+    say(f"{loaded.scenario.name}: {len(points)} point(s) x {n_draws} draws, seed {seed}; run folder {folder.path}")
+    config_text = loaded.resolved_yaml()
+    try:
+        sweeper.run_sweep(folder.path, config_text, points, seed, n_draws, rows, workers, client, quiet or as_json)
+        summary = sweeper.finalize(folder.path, loaded, points, seed, n_draws, rows)
+        if sobol:
+            from negotiation.experiments.sensitivity import outcome_sobol, plot_sobol
+
+            summary["sobol"] = outcome_sobol(summary, sobol, seed)
+            (folder.path / "plots").mkdir(exist_ok=True)
+            plot_sobol(summary["sobol"], folder.path / "plots" / "sobol.png")
+        summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
+        folder.write("summary.json", json_text(summary))
+        sweeper.remove_parts(folder.path)
+    except KeyboardInterrupt:
+        folder.close("partial")
+        click.echo(f"interrupted; finish with: negotiate sweep {config} --resume {folder.path}", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        folder.close("partial")
+        raise UserError(
+            f"{folder.path}: cannot write results ({exc.strerror}); finished chunks are kept, "
+            f"finish with --resume {folder.path}"
+        ) from None
+    except BaseException:
+        folder.close("failed")
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    folder.close("complete")
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        for line in _table(summary, loaded.structure):
+            click.echo(line)
+        if 1 < len(points) <= 30:
+            for line in _point_lines(summary):
+                click.echo(line)
+        for name, idx in summary.get("sobol", {}).items():
+            ranked = sorted(idx, key=lambda n: -idx[n]["ST"])[:5]
+            if idx[ranked[0]]["ST"] > 0:
+                click.echo(
+                    f"Sobol, P({name}): "
+                    + ", ".join(f"{n} S1 {idx[n]['S1']:.2f} ST {idx[n]['ST']:.2f}" for n in ranked)
+                )
+        for box in summary["conditions"].values():
+            click.echo(box["text"])
+    _report(folder.path, as_json, not no_report)
+    click.echo(f"run folder: {folder.path}", err=as_json)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path())
+@click.option("--draw", "index", type=int, required=True, help="Row of outcomes.parquet (the draw column).")
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
+def replay(run_dir, index, as_json, runs_dir, no_report):
+    """Replay draw I of a sweep in the Mesa driver, narrated, and check it against outcomes.parquet."""
+    import pyarrow.parquet as pq
+
+    from negotiation.output.runfolder import read_manifest
+    from negotiation.scenario.loader import load_scenario
+
+    folder = Path(run_dir)
+    m = read_manifest(folder, "sweep")
+    if not (folder / "outcomes.parquet").exists():
+        raise UserError(f"{run_dir}: no outcomes.parquet (is the sweep finished? try --resume)")
+    total = m["draws_per_point"] * len(m["points"])
+    if not 0 <= index < total:
+        raise UserError(f"--draw must be from 0 to {total - 1}, got {index}")
+    loaded = load_scenario(folder / "config.yaml")
+    point, row = divmod(index, m["draws_per_point"])
+    params = m["points"][point]
+    space = loaded.space.with_values(params) if params else loaded.space
+    summary = _play(
+        loaded,
+        m["seed"],
+        row,
+        space,
+        as_json,
+        runs_dir,
+        "replay",
+        f"{Path(run_dir).name}-d{index}",
+        None,
+        not no_report,
+    )
+    table = pq.read_table(folder / "outcomes.parquet", filters=[("draw", "=", index)])
+    want = table.to_pylist()[0]
+    same = _same_result(want, summary, loaded.structure)
+    msg = (
+        f"matches outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
+        if same
+        else f"MISMATCH with outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
+    )
+    click.echo(msg, err=as_json)
+    if not same:
+        sys.exit(1)
+
+
+def _same_result(row: dict, summary: dict, st, tol: float = 1e-9) -> bool:
+    """Whether a replayed summary equals a row of outcomes.parquet (positions and utilities to tol)."""
+    if row["outcome"] != summary["outcome"] or row["rounds"] != summary["rounds"]:
+        return False
+    for issue in st.issues:
+        got, want = summary["agreement"].get(issue), row[f"x.{issue}"]
+        if isinstance(want, str) or want is None:
+            if got != want:
+                return False
+        elif not (want != want and got is None) and (got is None or abs(got - want) > tol):
+            return False
+    return all(abs(summary["utilities"][p] - row[f"u.{p}"]) <= tol for p in st.parties)
+
+
+@cli.command()
+@click.argument("config")
+def params(config):
+    """List CONFIG's named parameters (the names sweeps use), their values and allowed ranges."""
+    loaded = _load(config)
+    for s in loaded.space.slots:
+        value = s.value.model_dump_json(exclude_none=True) if s.uncertain else f"{s.value:g}"
+        click.echo(f"{s.name:<44} {value:<60} [{s.bounds[0]:g}, {s.bounds[1]:g}]")
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path())
+@click.option("--quiet", is_flag=True, help="Do not list the plots drawn.")
+def report(run_dir, quiet):
+    """(Re)draw the plots and the self-contained report.html of a run folder."""
+    from negotiation.output.report import build_report
+
+    page = build_report(Path(run_dir), quiet=quiet)
+    click.echo(f"report: {page}")
+
+
+@cli.command()
+def strategies():
+    """List the registered strategies with their traits and parameters."""
+    from negotiation.strategies import REGISTRY
+
+    for name in sorted(REGISTRY):
+        cls = REGISTRY[name]
+        t = cls.traits
+        flags = ", ".join(
+            f
+            for f, on in (
+                ("uses deadline", t.uses_deadline),
+                ("models opponents", t.models_opponents),
+                ("stochastic", t.stochastic),
+            )
+            if on
+        )
+        click.echo(f"{name:<22} {cls.summary}")
+        click.echo(f"{'':<22} concession: {t.concession}" + (f"; {flags}" if flags else ""))
+        params = []
+        for pname, spec in cls.params.items():
+            if spec.numeric:
+                params.append(f"{pname}={spec.default:g} [{spec.low:g}, {spec.high:g}]")
+            else:
+                params.append(f"{pname}={spec.default}" + (f" ({'|'.join(spec.choices)})" if spec.choices else ""))
+        if cls.wraps:
+            params.append("+ the base strategy's parameters")
+        click.echo(f"{'':<22} params: {', '.join(params) if params else 'none'}")
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--strategies", "names", required=True, help="Comma-separated strategy names.")
+@click.option("--draws", type=int, default=1000, show_default=True, help="Monte Carlo draws per assignment.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
+@click.option("--out", default=None, type=click.Path())
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quiet, no_report):
+    """Every assignment of the listed strategies to the parties, each a Monte Carlo sweep."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from negotiation.experiments.sweep import Progress
+    from negotiation.experiments.tournament import parse_strategies, run_tournament, table
+    from negotiation.output.runfolder import RunFolder, json_text
+
+    _check_counts(draws, seed, workers)
+    loaded = _load(config)
+    chosen = parse_strategies(names)
+    st = loaded.structure
+    n_assign = len(chosen) ** st.n_parties
+    folder = RunFolder.create(runs_dir, Path(config).stem, "tournament", loaded, seed, out)
+    folder.manifest.update(strategies=chosen, draws_per_assignment=draws)
+    folder.write_manifest()
+    progress = Progress(n_assign * draws, 0, quiet or as_json)
+    with folder:
+        results = run_tournament(loaded, chosen, draws, seed, workers=workers, progress=progress.update)
+        progress.close()
+        tab = table(results, st.parties, st.outcomes)
+        summary = {"n_draws": n_assign * draws, "seed": seed, "strategies": chosen, "assignments": results}
+        folder.write("summary.json", json_text(summary))
+        pq.write_table(tab, folder.path / "tournament.parquet")
+        pacsv.write_csv(tab, folder.path / "tournament.csv")
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        shown = [o for o in st.outcomes if any(r["outcomes"][o]["n"] for r in results)]
+        head = " ".join(f"{p:>14}" for p in st.parties) + "  " + " ".join(f"{o[:16]:>16}" for o in shown)
+        click.echo(head + "  " + " ".join(f"{'u.' + p:>7}" for p in st.parties))
+        for r in results:
+            row = " ".join(f"{r['assignment'][p][:14]:>14}" for p in st.parties) + "  "
+            row += " ".join(f"{r['outcomes'][o]['p']:>16.3f}" for o in shown) + "  "
+            row += " ".join(f"{r['mean_utility'][p]:>7.3f}" for p in st.parties)
+            click.echo(row)
+    _report(folder.path, as_json, not no_report)
+    click.echo(f"run folder: {folder.path}", err=as_json)
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--rounds", type=int, default=10, show_default=True, help="Rounds of challenges to simulate.")
+@click.option("--issue", "issues", multiple=True, help="Issue(s) to forecast [default: all].")
+@click.option("--json", "as_json", is_flag=True, help="Print the forecast as JSON.")
+def forecast(config, rounds, issues, as_json):
+    """Bueno de Mesquita expected-utility forecast (Scholz et al. 2011) of each issue, per round."""
+    from negotiation.analysis.forecast import forecast as run_forecast
+    from negotiation.analysis.forecast import scenario_actors
+    from negotiation.output.narrate import position_text
+
+    if rounds < 0 or rounds > 1000:
+        raise UserError(f"--rounds must be from 0 to 1000, got {rounds}")
+    loaded = _load(config)
+    st = loaded.structure
+    for issue in issues:
+        if issue not in st.issues:
+            raise UserError(f"unknown issue {issue!r}; issues are {', '.join(st.issues)}")
+    out = {}
+    for issue in issues or st.issues:
+        i = st.issues.index(issue)
+        x, c, s = scenario_actors(loaded, issue)
+        path = run_forecast(x, c, s, rounds)
+        out[issue] = [
+            {
+                "round": f.round,
+                "forecast": f.median,
+                "mean": f.mean,
+                "positions": dict(zip(st.parties, f.positions.tolist(), strict=True)),
+            }
+            for f in path
+        ]
+        if as_json:
+            continue
+        cfg = loaded.scenario.issues
+        click.echo(f"{issue}: forecast (median voter) and weighted mean per round")
+        for f in path:
+            pos = "  ".join(f"{p} {position_text(st, cfg, i, v)}" for p, v in zip(st.parties, f.positions, strict=True))
+            mean = f"{f.mean:.3f}" if i in st.options else position_text(st, cfg, i, f.mean)
+            click.echo(f"  round {f.round:>3}: forecast {position_text(st, cfg, i, f.median)}, mean {mean}   {pos}")
+    if as_json:
+        click.echo(json.dumps(out, sort_keys=True))
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--as", "party", required=True, help="The party you play (its id, e.g. CA).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--draw", default=0, show_default=True, type=int)
+@click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
+@click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
+def play(config, party, seed, draw, runs_dir, no_report):
+    """Play one party of CONFIG in the terminal against the computer parties."""
+    from negotiation.cli.terminal import Quit
+    from negotiation.cli.terminal import play as play_game
+    from negotiation.output.runfolder import RunFolder, json_text
+
+    _check_counts(None, seed, 1)
+    if draw < 0:
+        raise UserError(f"--draw must be 0 or more, got {draw}")
+    loaded = _load(config)
+    if party not in loaded.structure.parties:
+        raise UserError(f"unknown party {party!r}; parties are {', '.join(loaded.structure.parties)}")
+
+    def ask(prompt):
+        click.echo(prompt, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            click.echo()
+            raise EOFError
+        if not sys.stdin.isatty():
+            click.echo(line.rstrip("\n"))
+        return line.rstrip("\n")
+
+    try:
+        view, actions = play_game(loaded, seed, draw, party, ask, click.echo)
+    except Quit:
+        raise UserError("the input ended before the negotiation did; nothing was saved") from None
+    folder = RunFolder.create(runs_dir, Path(config).stem, "play", loaded, seed)
+    with folder:
+        folder.manifest.update(draw=draw, person=party)
+        folder.write("summary.json", json_text(view.summary))
+        folder.write("rounds.csv", view.model.trace().to_csv(index=False, float_format="%.12g"))
+        folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in view.model.history))
+        folder.write("actions.jsonl", "".join(json.dumps(a.__dict__, sort_keys=True) + "\n" for a in actions))
+    _report(folder.path, False, not no_report)
+    click.echo(f"run folder: {folder.path}")
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--max-points", type=int, default=200_000, show_default=True, help="Agreements to enumerate at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
+def analyze(config, max_points, as_json):
+    """Pareto frontier, Nash and Kalai-Smorodinsky points, each party's best rational agreement."""
+    from negotiation.analysis.bargaining import analyze as run_analysis
+
+    if max_points < 2:
+        raise UserError(f"--max-points must be at least 2, got {max_points}")
+    loaded = _load(config)
+    res = run_analysis(loaded, max_points)
+    if as_json:
+        click.echo(json.dumps(res, sort_keys=True))
+        return
+    click.echo(
+        f"{res['agreements']} agreements enumerated, {res['individually_rational']} above every "
+        f"reservation, {res['pareto_size']} of those on the Pareto frontier"
+    )
+    if res["tolerance"]:
+        click.echo(
+            "grid step (tolerance) per continuous issue: "
+            + ", ".join(f"{k} {v:g}" for k, v in res["tolerance"].items())
+        )
+    click.echo("disagreement point: " + ", ".join(f"{k} {v:.3f}" for k, v in res["disagreement"].items()))
+    rows = [("Nash bargaining", res["nash"]), ("Kalai-Smorodinsky", res["kalai_smorodinsky"])]
+    rows += [(f"best for {p}", v) for p, v in res["best_for"].items()]
+    for label, pt in rows:
+        if pt is None:
+            click.echo(f"{label:<20} none: no agreement gives every party its reservation")
+            continue
+        us = "  ".join(f"{p} {v:.3f}" for p, v in pt["utilities"].items())
+        terms = ", ".join(f"{k} {v}" for k, v in pt["agreement"].items())
+        click.echo(f"{label:<20} {us}   ({terms})")
+
+
+@cli.command("import-genius")
+@click.argument("domain", type=click.Path(dir_okay=False))
+@click.argument("profiles", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The config file to write.")
+@click.option("--rounds", type=int, default=10, show_default=True, help="Weekly rounds in the calendar.")
+def import_genius_cmd(domain, profiles, output, rounds):
+    """Turn a GENIUS/ANAC domain XML and its profile XMLs into a scenario config."""
+    from negotiation.output.runfolder import write_atomic
+    from negotiation.scenario.genius import import_genius
+    from negotiation.scenario.loader import load_scenario_text
+
+    if not 1 <= rounds <= 1000:
+        raise UserError(f"--rounds must be from 1 to 1000, got {rounds}")
+    text = import_genius(Path(domain), [Path(p) for p in profiles], rounds)
+    load_scenario_text(text, output)  # what is written must load
+    out = Path(output)
+    if out.exists():
+        raise UserError(f"{output}: already exists; choose another name")
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write ({exc.strerror})") from None
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.option(
+    "--data",
+    "data_dir",
+    default="runs/classroom",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the SQLite file that keeps every room.",
+)
+@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once.")
+def serve(host, port, data_dir, threads):
+    """The classroom web app: rooms, teams playing parties in the browser, a debrief."""
+    if not 0 <= port <= 65535:
+        raise UserError(f"--port must be from 0 to 65535, got {port}")
+    if not 1 <= threads <= 256:
+        raise UserError(f"--threads must be from 1 to 256, got {threads}")
+    try:
+        from negotiation.classroom import serve as run_server
+    except ImportError as exc:  # pragma: no cover - flask and waitress are dependencies
+        raise UserError(f"the classroom needs flask and waitress ({exc}); pip install flask waitress") from None
+    try:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{data_dir}: cannot make the data folder ({exc.strerror})") from None
+    run_server(host, port, Path(data_dir), threads)
+
+
+def main() -> None:
+    """Entry point of the ``negotiate`` console script."""
+    cli(prog_name="negotiate")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The batch driver: many negotiations at once as arrays, calling the same round as the Mesa driver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from negotiation.kernel.draws import draw_rows
+from negotiation.kernel.inputs import Inputs
+from negotiation.kernel.protocol import Draws, KernelParty, State, play_round
+from negotiation.kernel.structure import Structure
+from negotiation.kernel.utility import outcome_utilities
+from negotiation.strategies import party_strategies
+
+
+@dataclass
+class BatchResult:
+    """Per-draw results of a batch (arrays with the batch axis first)."""
+
+    outcome: np.ndarray
+    rounds: np.ndarray
+    end_day: np.ndarray
+    agreement: np.ndarray
+    utilities: np.ndarray
+    values: np.ndarray | None = None
+
+
+COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
+
+
+def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
+    """Play every negotiation of a batch to its end.
+
+    Rounds run in lockstep over the batch; finished negotiations are set aside now and then so
+    later rounds work only on those still running. Rows never interact, so this changes no result.
+    """
+    full_inp = inp
+    state = State.start(st, inp)
+    out = State.start(st, inp)
+    where = np.arange(inp.batch)  # row of `out` of each row still in play
+    deciders = [KernelParty(st, inp, p, s, draws) for p, s in enumerate(party_strategies(st))]
+    while where.size:
+        play_round(st, inp, draws, state, deciders)
+        if state.done.all() or state.done.mean() > 1 - COMPACT_BELOW:
+            fin = state.done
+            for name in ("outcome", "rounds", "end_day", "agreement"):
+                getattr(out, name)[where[fin]] = getattr(state, name)[fin]
+            keep = np.flatnonzero(~fin)
+            where = where[keep]
+            if where.size:
+                inp, draws, state = inp.rows(keep), draws.rows(keep), state.rows(keep)
+                deciders = [d.rows(inp, draws, keep) for d in deciders]
+    u = outcome_utilities(st, full_inp, out.outcome, out.agreement)
+    return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u)
+
+
+def run_rows(st: Structure, space, seed: int, start: int, count: int) -> BatchResult:
+    """Play draw rows ``start .. start+count-1`` of ``seed``."""
+    inp, draws, values = draw_rows(st, space, seed, start, count)
+    res = run_inputs(st, inp, draws)
+    res.values = values
+    return res

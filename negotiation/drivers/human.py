@@ -1,0 +1,162 @@
+"""Games with people in some seats, for the classroom and `negotiate play`.
+
+A game is a pure function of (scenario, seed, draw, the people's actions so far): every request
+replays it from the start in the Mesa driver, with a ``HumanParty`` deciding for each person's
+party from the recorded actions. When a person's decision is needed and not yet recorded, the
+replay stops with ``NeedInput``, which says who must act and on what. So a game survives a
+restart with nothing but its action log, and two clients can never see different states.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from negotiation.drivers.model import NegotiationModel
+from negotiation.errors import UserError
+from negotiation.kernel.utility import utility
+from negotiation.scenario.loader import Loaded
+
+KINDS = ("offer", "respond", "bilateral", "extend")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One decision of a person: in ``round`` (0-based), ``party`` did ``kind``.
+
+    offer: value = positions per issue (natural units; option names for discrete issues);
+    respond / bilateral: proposer = whose offer, value = True (accept) or False;
+    extend: value = True (vote to extend) or False.
+    """
+
+    round: int
+    party: str
+    kind: str
+    value: object
+    proposer: str | None = None
+
+    def key(self) -> tuple:
+        return (self.round, self.party, self.kind, self.proposer)
+
+
+class NeedInput(Exception):
+    """Raised inside a replay when a person must act."""
+
+    def __init__(self, round: int, party: str, kind: str, proposer: str | None = None, offer=None, outcome=None):
+        super().__init__(f"{party} must {kind} in round {round + 1}")
+        self.round, self.party, self.kind = round, party, kind
+        self.proposer, self.offer, self.outcome = proposer, offer, outcome
+
+
+class HumanParty:
+    """A decider for a person's party: reads the person's recorded actions."""
+
+    def __init__(self, model, p: int, actions: dict):
+        self.model, self.p = model, p
+        self.name = model.structure.parties[p]
+        self.actions = actions
+        self.last_offer_u = float(model.inputs.u_max[0, p])
+
+    def _get(self, state, kind, proposer=None, **ctx):
+        key = (state.round, self.name, kind, proposer)
+        if key not in self.actions:
+            raise NeedInput(state.round, self.name, kind, proposer, **ctx)
+        return self.actions[key]
+
+    def target(self, state):
+        return np.array([self.last_offer_u])
+
+    def offer(self, state):
+        x = np.asarray(self._get(state, "offer").value, dtype=float)[None, :]
+        self.last_offer_u = float(utility(self.model.structure, self.model.inputs, self.p, x, 0)[0])
+        return x
+
+    def accepts(self, state, x, outcome, u=None, proposer=None):
+        who = self.model.structure.parties[proposer]
+        kind = "respond" if outcome == 0 else "bilateral"
+        return np.array([bool(self._get(state, kind, who, offer=x[0].copy(), outcome=outcome).value)])
+
+    def withdraws(self, state, u):
+        return np.array([False])
+
+    def votes_extend(self, state, u):
+        return np.array([bool(self._get(state, "extend").value)])
+
+
+@dataclass
+class GameView:
+    """Where a replayed game stands."""
+
+    model: NegotiationModel
+    pending: NeedInput | None
+    done: bool
+    summary: dict | None = None
+    table: list = field(default_factory=list)  # offers made so far in the current round
+
+
+def replay(loaded: Loaded, seed: int, draw: int, people: list[str], actions: list[Action]) -> GameView:
+    """Replay a game with ``people`` in their parties' seats, up to the next person's decision."""
+    st = loaded.structure
+    for p in people:
+        if p not in st.parties:
+            raise UserError(f"unknown party {p!r}; parties are {', '.join(st.parties)}")
+    recorded = {a.key(): a for a in actions}
+    seats = {st.parties.index(p): (lambda model, i: HumanParty(model, i, recorded)) for p in people}
+    model = NegotiationModel(loaded, seed=seed, draw=draw, people=seats)
+    pending = None
+    try:
+        while model.running:
+            model.step()
+    except NeedInput as need:
+        pending = need
+    done = pending is None
+    table = []
+    if pending is not None:
+        s = model.state
+        for j in range(st.n_parties):
+            p = (s.round + j) % st.n_parties
+            if not np.isnan(s.offers[0, p, 0]):
+                table.append({"proposer": st.parties[p], "position": s.offers[0, p].tolist()})
+    return GameView(model, pending, done, model.summary() if done else None, table)
+
+
+def parse_offer(loaded: Loaded, values: dict) -> list[float]:
+    """Positions (option index for discrete issues) from ``{issue: value}`` in natural units;
+    a UserError for a missing issue, a non-number, NaN or a value out of range."""
+    st, issues = loaded.structure, loaded.scenario.issues
+    unknown = [k for k in values if k not in st.issues]
+    if unknown:
+        raise UserError(f"unknown issue {unknown[0]!r}; issues are {', '.join(st.issues)}")
+    out = []
+    for i, issue in enumerate(st.issues):
+        if issue not in values:
+            raise UserError(f"no value for {issue}")
+        raw = values[issue]
+        if i in st.options:
+            if raw not in st.options[i]:
+                raise UserError(f"{issue}: expected one of {', '.join(st.options[i])}, got {raw!r}")
+            out.append(float(st.options[i].index(raw)))
+            continue
+        try:
+            v = float(raw) / issues[issue].scale
+        except (TypeError, ValueError):
+            raise UserError(f"{issue}: expected a number, got {raw!r}") from None
+        lo, hi = st.lo[i], st.hi[i]
+        if not math.isfinite(v) or not lo - 1e-9 <= v <= hi + 1e-9:
+            scale = issues[issue].scale
+            raise UserError(f"{issue}: expected a number from {lo * scale:g} to {hi * scale:g}, got {raw}")
+        out.append(min(max(v, lo), hi))
+    return out
+
+
+def check_action(view: GameView, action: Action) -> None:
+    """Refuse an action that is not the pending decision (out of turn, another party, wrong kind)."""
+    need = view.pending
+    if need is None:
+        raise UserError("the negotiation is over")
+    if action.party != need.party:
+        raise UserError(f"it is {need.party}'s turn, not {action.party}'s")
+    if action.kind != need.kind or action.round != need.round or action.proposer != need.proposer:
+        raise UserError(f"expected {need.party} to {need.kind} in round {need.round + 1}, not to {action.kind}")

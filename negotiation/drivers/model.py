@@ -1,0 +1,183 @@
+"""The Mesa driver: ``NegotiationModel`` runs one negotiation step by step, one round per step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import mesa
+import numpy as np
+
+from negotiation.drivers.party import PartyAgent
+from negotiation.kernel.draws import draw_rows
+from negotiation.kernel.protocol import State, play_round
+from negotiation.kernel.utility import outcome_utilities, utility
+from negotiation.scenario.loader import Loaded
+from negotiation.strategies import party_strategies
+
+
+def day_text(day: int) -> str:
+    """ISO date of an ordinal day."""
+    return dt.date.fromordinal(int(day)).isoformat()
+
+
+class NegotiationModel(mesa.Model):
+    """One negotiation: row ``draw`` of the draw table of ``seed``, played round by round.
+
+    All randomness comes from that draw row; Mesa's own generators are seeded but unused.
+    ``people`` puts persons in some parties' seats (see ``negotiation.drivers.human``).
+    """
+
+    def __init__(self, loaded: Loaded, seed: int = 0, draw: int = 0, space=None, people: dict | None = None):
+        super().__init__(rng=seed)
+        self.loaded = loaded
+        self.structure = st = loaded.structure
+        self.space = space or loaded.space
+        self.seed, self.draw = seed, draw
+        self.inputs, self.draws, self.values = draw_rows(st, self.space, seed, draw, 1)
+        self.state = State.start(st, self.inputs)
+        self.strategies = party_strategies(st)
+        # people: party index -> a factory(model, p) of the decider that stands for a person
+        people = people or {}
+        self.parties = [PartyAgent(self, p, people[p](self, p) if p in people else None) for p in range(st.n_parties)]
+        self.history: list[dict] = []
+        agent_reporters = {
+            "party": "party",
+            "target": "current_target",
+            "offered": "offered",
+            "accepted_by": lambda a: a.accepted_by(),
+        }
+        for i, issue in enumerate(st.issues):
+            agent_reporters[f"offer_{issue}"] = lambda a, i=i: a.offer_position(i)
+        for q, name in enumerate(st.parties):
+            agent_reporters[f"u_{name}"] = lambda a, q=q: a.offer_utility(q)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "round": lambda m: m.state.round,
+                "date": lambda m: m.history[-1]["date"],
+                "deadline": lambda m: day_text(m.state.deadline[0]),
+                "extensions": lambda m: int(m.state.n_ext[0]),
+                "notice": lambda m: m.notice_text(),
+            },
+            agent_reporters=agent_reporters,
+        )
+
+    def notice_text(self) -> str:
+        s = self.state
+        return "" if s.notice_by[0] < 0 else f"{self.structure.parties[s.notice_by[0]]} {day_text(s.notice_day[0])}"
+
+    def offer_utility(self, p: int, q: int) -> float:
+        """Utility to party q of party p's offer this round (NaN when p made none)."""
+        return self._offer_u[p][q]
+
+    def _offer_utilities(self) -> list[list[float]]:
+        st, s = self.structure, self.state
+        out = []
+        for p in range(st.n_parties):
+            x = s.offers[:, p, :]
+            if np.isnan(x[0, 0]):
+                out.append([float("nan")] * st.n_parties)
+            else:
+                out.append([float(utility(st, self.inputs, q, x, 0)[0]) for q in range(st.n_parties)])
+        return out
+
+    def step(self) -> None:
+        """Play one round and record it."""
+        s = self.state
+        day, deadline = int(s.day[0]), int(s.deadline[0])
+        play_round(self.structure, self.inputs, self.draws, s, self.parties)
+        self._offer_u = self._offer_utilities()
+        st = self.structure
+        ev = s.events
+        if ev["termination"][0]:
+            # The notice took effect before this round: no round is held. The end goes on the
+            # last round's record (the trace keeps one row per round actually played).
+            end = [
+                {"kind": "termination", "date": day_text(s.end_day[0])},
+                {"kind": "outcome", "outcome": st.outcomes[s.outcome[0]], "date": day_text(s.end_day[0])},
+            ]
+            if self.history:
+                self.history[-1]["events"].extend(end)
+            self.running = False
+            return
+        record = {
+            "round": s.round,
+            "date": day_text(day),
+            "deadline": day_text(deadline),
+            "targets": {st.parties[p]: float(s.target[0, p]) for p in range(st.n_parties)},
+            "offers": [],
+            "events": [],
+        }
+        for j in range(st.n_parties):
+            p = (s.round - 1 + j) % st.n_parties
+            if np.isnan(s.offers[0, p, 0]):
+                continue
+            record["offers"].append(
+                {
+                    "proposer": st.parties[p],
+                    "position": s.offers[0, p, :].tolist(),
+                    "utilities": {st.parties[q]: self.offer_utility(p, q) for q in range(st.n_parties)},
+                    "accepted_by": [st.parties[q] for q in range(st.n_parties) if q != p and s.accepted[0, p, q]],
+                }
+            )
+        if ev["notice"][0] >= 0:
+            record["events"].append(
+                {"kind": "notice", "party": st.parties[ev["notice"][0]], "effective": day_text(s.notice_day[0])}
+            )
+        if ev["vote"][0]:
+            record["events"].append(
+                {
+                    "kind": "extension" if ev["extended"][0] else "extension_refused",
+                    "deadline": day_text(s.deadline[0]),
+                    "gap_days": int(self.inputs.gap[0]),
+                }
+            )
+        if s.done[0]:
+            record["events"].append(
+                {"kind": "outcome", "outcome": st.outcomes[s.outcome[0]], "date": day_text(s.end_day[0])}
+            )
+            self.running = False
+        elif ev["closed"][0]:
+            self.running = False
+        self.history.append(record)
+        self.datacollector.collect(self)
+
+    def run(self, max_steps: int | None = None) -> None:
+        """Step until the negotiation ends."""
+        limit = max_steps or self.structure.max_rounds + 1
+        while self.running and self.steps < limit:
+            self.step()
+
+    def summary(self) -> dict:
+        """The run's summary, as DESIGN.md's output contract gives it."""
+        st, s = self.structure, self.state
+        outcome = int(s.outcome[0])
+        u = outcome_utilities(st, self.inputs, s.outcome, s.agreement)[0]
+        agreement = {}
+        if outcome < 1 + len(st.pairs):
+            for i, issue in enumerate(st.issues):
+                x = float(s.agreement[0, i])
+                agreement[issue] = st.options[i][int(round(x))] if i in st.options else round(x, 12)
+        return {
+            "outcome": st.outcomes[outcome],
+            "rounds": int(s.rounds[0]),
+            "date": day_text(s.end_day[0]),
+            "agreement": agreement,
+            "utilities": {p: round(float(u[k]), 12) for k, p in enumerate(st.parties)},
+            "reservations": {p: round(float(self.inputs.res_eff[0, k]), 12) for k, p in enumerate(st.parties)},
+            "seed": self.seed,
+            "draw": self.draw,
+        }
+
+    def trace(self):
+        """The per-round trace: one row per round and party (a pandas DataFrame)."""
+        df = self.datacollector.get_agent_vars_dataframe().reset_index()
+        model = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        model.index = model.index + 1
+        df = df.rename(columns={"Step": "step"}).drop(columns=["AgentID"])
+        st = self.structure
+        for i, options in st.options.items():
+            col = f"offer_{st.issues[i]}"
+            df[col] = [options[int(round(v))] if v == v else "" for v in df[col]]
+        df = df.merge(model, left_on="step", right_index=True).drop(columns=["step"])
+        first = ["round", "date", "deadline", "extensions", "notice", "party", "target"]
+        return df[first + [c for c in df.columns if c not in first]]

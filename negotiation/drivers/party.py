@@ -1,0 +1,58 @@
+"""``PartyAgent``: one Mesa agent per party, deciding through the same kernel as the batch driver."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from negotiation.kernel.protocol import KernelParty
+
+
+class PartyAgent(mesa.Agent):
+    """A party at the table. Its decisions are ``KernelParty``'s with a batch of one; it keeps
+    what it did this round for the model's DataCollector."""
+
+    def __init__(self, model, p: int, decider=None):
+        super().__init__(model)
+        self.p = p
+        self.party = model.structure.parties[p]
+        # A computer party decides through the kernel; a person's party through `decider`
+        # (negotiation.drivers.human.HumanParty), with the same methods.
+        self.kernel = decider or KernelParty(model.structure, model.inputs, p, model.strategies[p], model.draws)
+        self.human = decider is not None
+
+    # Decisions (called by negotiation.kernel.protocol.play_round)
+    def target(self, state):
+        return self.kernel.target(state)
+
+    def offer(self, state):
+        return self.kernel.offer(state)
+
+    def accepts(self, state, x, outcome, u=None, proposer=None):
+        return self.kernel.accepts(state, x, outcome, u, proposer=proposer)
+
+    def withdraws(self, state, u):
+        return self.kernel.withdraws(state, u)
+
+    def votes_extend(self, state, u):
+        return self.kernel.votes_extend(state, u)
+
+    # What the DataCollector records each round
+    @property
+    def current_target(self) -> float:
+        return float(self.model.state.target[0, self.p])
+
+    @property
+    def offered(self) -> bool:
+        return bool(not np.isnan(self.model.state.offers[0, self.p, 0]))
+
+    def offer_position(self, i: int) -> float:
+        return float(self.model.state.offers[0, self.p, i])
+
+    def offer_utility(self, q: int) -> float:
+        """Utility to party ``q`` of this party's offer this round, under a full deal."""
+        return self.model.offer_utility(self.p, q)
+
+    def accepted_by(self) -> str:
+        acc = self.model.state.accepted[0, self.p]
+        return " ".join(self.model.structure.parties[q] for q in np.flatnonzero(acc) if q != self.p)

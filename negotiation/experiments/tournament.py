@@ -1,0 +1,116 @@
+"""Tournaments: every assignment of a list of strategies to the parties, a Monte Carlo sweep
+for each on the same draw rows, and a table of outcome odds and mean utilities."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import multiprocessing
+from functools import partial
+
+import numpy as np
+import pyarrow as pa
+import yaml
+
+from negotiation.drivers.batch import run_rows
+from negotiation.errors import UserError
+from negotiation.experiments.results import outcome_block
+from negotiation.scenario.loader import Loaded, load_scenario_text
+from negotiation.strategies import get_strategy
+
+
+def parse_strategies(text: str) -> list[str]:
+    """Split ``a,b,c`` and check every name is registered (listing the known ones if not)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UserError("--strategies needs at least one strategy name")
+    if len(set(names)) != len(names):
+        raise UserError(f"--strategies lists a name twice: {text}")
+    for n in names:
+        get_strategy(n)
+    return names
+
+
+def assignments(parties: list[str], names: list[str]) -> list[dict[str, str]]:
+    """Every assignment of the named strategies to the parties (len(names) ** len(parties))."""
+    return [dict(zip(parties, combo, strict=True)) for combo in itertools.product(names, repeat=len(parties))]
+
+
+def assigned_config(loaded: Loaded, assignment: dict[str, str]) -> str:
+    """The scenario's YAML with each party playing its assigned strategy: with the config's own
+    parameters where the config already gives that strategy, else the strategy's defaults."""
+    data = loaded.scenario.model_dump(mode="python", exclude_none=True)
+    for party, name in assignment.items():
+        current = data["profiles"][party].get("strategy", {})
+        if current.get("name") != name:
+            data["profiles"][party]["strategy"] = {"name": name, "params": {}}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _play(config_text: str, seed: int, start: int, count: int):
+    loaded = load_scenario_text(config_text, "tournament")
+    res = run_rows(loaded.structure, loaded.space, seed, start, count)
+    counts = np.bincount(res.outcome, minlength=len(loaded.structure.outcomes))
+    return counts, res.utilities.sum(axis=0)
+
+
+def run_tournament(
+    loaded: Loaded, names: list[str], draws: int, seed: int, rows: int = 10_000, workers: int = 1, progress=None
+) -> list[dict]:
+    """Play every assignment on draw rows 0..draws-1 of ``seed``; one result dict per assignment."""
+    st = loaded.structure
+    plan = []
+    for a in assignments(st.parties, names):
+        text = assigned_config(loaded, a)
+        load_scenario_text(text, "tournament")  # validate before any work
+        plan.append((a, text))
+    jobs = [(k, text, s, min(rows, draws - s)) for k, (_, text) in enumerate(plan) for s in range(0, draws, rows)]
+    counts = np.zeros((len(plan), len(st.outcomes)), dtype=np.int64)
+    usum = np.zeros((len(plan), st.n_parties))
+    if workers > 1:
+        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        results = pool.map(partial(_job, seed), jobs)
+    else:
+        pool = None
+        results = map(partial(_job, seed), jobs)
+    try:
+        for (k, _, _, count), (c, u) in zip(jobs, results, strict=True):
+            counts[k] += c
+            usum[k] += u
+            if progress is not None:
+                progress(count)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    out = []
+    for k, (a, _) in enumerate(plan):
+        n = int(counts[k].sum())
+        out.append(
+            {
+                "assignment": a,
+                "n_draws": n,
+                "outcomes": outcome_block(st, counts[k]),
+                "mean_utility": {p: round(float(usum[k, i] / n), 12) for i, p in enumerate(st.parties)},
+            }
+        )
+    return out
+
+
+def _job(seed, job):
+    _, text, start, count = job
+    return _play(text, seed, start, count)
+
+
+def table(results: list[dict], parties: list[str], outcomes: list[str]) -> pa.Table:
+    """One row per assignment: the strategy of each party, odds with intervals, mean utilities."""
+    cols: dict[str, list] = {"assignment": list(range(len(results)))}
+    for p in parties:
+        cols[f"strategy.{p}"] = [r["assignment"][p] for r in results]
+    cols["n_draws"] = [r["n_draws"] for r in results]
+    for o in outcomes:
+        cols[f"p.{o}"] = [r["outcomes"][o]["p"] for r in results]
+        cols[f"ci95_low.{o}"] = [r["outcomes"][o]["ci95"][0] for r in results]
+        cols[f"ci95_high.{o}"] = [r["outcomes"][o]["ci95"][1] for r in results]
+    for p in parties:
+        cols[f"mean_u.{p}"] = [r["mean_utility"][p] for r in results]
+    return pa.table(cols)

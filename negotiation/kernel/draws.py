@@ -1,0 +1,165 @@
+"""The draw table: every random number of a negotiation, fixed before any work is done.
+
+Row ``i`` of seed ``s`` holds the uniforms of negotiation ``i``: its sampled parameters, whether
+each bilateral path is open, and the uniforms of every withdrawal hazard, extension vote and
+strategy noise it could meet. Rows are consecutive blocks of one Philox stream keyed by ``SeedSequence(s)``, so
+row ``i`` is the same whatever the number of draws, the chunk or the worker that makes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from negotiation.kernel.inputs import Inputs
+from negotiation.kernel.protocol import Draws
+from negotiation.kernel.structure import Structure
+from negotiation.kernel.utility import issue_utility
+
+
+class SlotSpace(Protocol):
+    """What the draw table needs of a scenario's named parameters (``scenario.params.SlotSpace``):
+    how many uniform columns they take, each slot's column, and uniforms -> values."""
+
+    n_columns: int
+    index: Mapping[str, int]
+
+    def sample(self, u: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class DrawLayout:
+    """Which columns of a draw row hold what."""
+
+    n_params: int
+    n_pairs: int
+    max_rounds: int
+    max_votes: int
+    n_parties: int
+
+    @property
+    def width(self) -> int:
+        used = self.n_params + self.n_pairs + (2 * self.max_rounds + self.max_votes) * self.n_parties
+        return -(-used // 4) * 4  # a multiple of 4: Philox makes four 64-bit words per counter step
+
+    @classmethod
+    def of(cls, st: Structure, space: SlotSpace) -> DrawLayout:
+        return cls(space.n_columns, len(st.pairs), st.max_rounds, st.max_votes, st.n_parties)
+
+
+def philox_key(seed: int) -> np.ndarray:
+    """The Philox key of a root seed, from ``numpy.random.SeedSequence``."""
+    return np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64)
+
+
+def uniforms(seed: int, start: int, count: int, width: int) -> np.ndarray:
+    """Rows ``start .. start+count-1`` of the uniform table of ``seed`` (shape (count, width))."""
+    if width % 4:
+        raise ValueError("width must be a multiple of 4")
+    bg = np.random.Philox(key=philox_key(seed))
+    bg.advance(start * (width // 4))
+    return np.random.Generator(bg).random((count, width))
+
+
+def split(layout: DrawLayout, u: np.ndarray) -> tuple[np.ndarray, Draws]:
+    """Split uniform rows into parameter uniforms and in-run draws."""
+    b = u.shape[0]
+    a = layout.n_params
+    params = u[:, :a]
+    opened = u[:, a : a + layout.n_pairs]
+    a += layout.n_pairs
+    w = layout.max_rounds * layout.n_parties
+    withdraw = u[:, a : a + w].reshape(b, layout.max_rounds, layout.n_parties)
+    a += w
+    vote = u[:, a : a + layout.max_votes * layout.n_parties].reshape(b, layout.max_votes, layout.n_parties)
+    a += layout.max_votes * layout.n_parties
+    noise = u[:, a : a + w].reshape(b, layout.max_rounds, layout.n_parties)
+    return params, Draws(withdraw=withdraw, vote=vote, open=opened, noise=noise)
+
+
+def draw_values(st: Structure, space: SlotSpace, seed: int, start: int, count: int) -> tuple[np.ndarray, Draws]:
+    """Slot values and in-run draws for rows ``start .. start+count-1`` of ``seed``."""
+    layout = DrawLayout.of(st, space)
+    pu, draws = split(layout, uniforms(seed, start, count, layout.width))
+    return space.sample(pu), draws
+
+
+def draw_rows(st: Structure, space: SlotSpace, seed: int, start: int, count: int) -> tuple[Inputs, Draws, np.ndarray]:
+    """Inputs, in-run draws and slot values for rows ``start .. start+count-1`` of ``seed``."""
+    values, draws = draw_values(st, space, seed, start, count)
+    return build_inputs(st, space, values), draws, values
+
+
+def stack_draws(parts: list[Draws]) -> Draws:
+    """Draws of several row ranges, one after the other."""
+    if len(parts) == 1:
+        return parts[0]
+    return Draws(*(np.concatenate([getattr(d, f) for d in parts]) for f in ("withdraw", "vote", "open", "noise")))
+
+
+def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
+    """Arrange a (B, n_slots) matrix of slot values into kernel inputs."""
+    b = m.shape[0]
+    P, I = st.n_parties, st.n_issues
+    col = space.index
+    K = int(st.n_options.max()) if st.disc else 1
+    ideal = np.zeros((b, P, I))
+    weight = np.zeros((b, P, I))
+    values = np.zeros((b, P, I, K))
+    for pi, p in enumerate(st.parties):
+        for i, k in enumerate(st.issues):
+            weight[:, pi, i] = m[:, col[f"{p}.{k}.weight"]]
+            if i in st.options:
+                for o, name in enumerate(st.options[i]):
+                    values[:, pi, i, o] = m[:, col[f"{p}.{k}.value.{name}"]]
+                ideal[:, pi, i] = np.argmax(values[:, pi, i, : st.n_options[i]], axis=1)
+            else:
+                ideal[:, pi, i] = m[:, col[f"{p}.{k}.ideal"]]
+    weight = weight / weight.sum(axis=2, keepdims=True)
+
+    def per_party(field):
+        return np.stack([m[:, col[f"{p}.{field}"]] for p in st.parties], axis=1)
+
+    stake = np.zeros((b, P, len(st.outcomes)))
+    for s, sid in enumerate(st.stake_ids):
+        v = m[:, col[f"stakes.{sid}.value"]]
+        stake[:, st.stake_affects[s], :] += v[:, None] * st.stake_when[s][None, :]
+    p_open = (
+        np.stack([m[:, col[f"coalitions.{st.parties[a]}-{st.parties[b_]}.p_open"]] for a, b_ in st.pairs], axis=1)
+        if st.pairs
+        else np.zeros((b, 0))
+    )
+    strategy = []
+    for pi, p in enumerate(st.parties):
+        d = dict(st.strategy_strings[pi])
+        for name in st.strategy_slots[pi]:
+            d[name] = m[:, col[f"{p}.strategy.{name}"]]
+        strategy.append(d)
+    reservation = per_party("reservation")
+    term = st.outcome_index("termination")
+    deal = st.outcome_index("deal")
+    inp = Inputs(
+        ideal=ideal,
+        weight=weight,
+        values=values,
+        reservation=reservation,
+        p_extend=per_party("p_extend"),
+        p_withdraw=per_party("p_withdraw"),
+        p_open=p_open,
+        stake=stake,
+        max_ext=m[:, col["calendar.max_extensions"]].astype(np.int64),
+        gap=m[:, col["calendar.extension_gap_days"]].astype(np.int64),
+        strategy=strategy,
+        res_eff=reservation + stake[:, :, term],
+        u_max=np.zeros((b, P)),
+        u_sq=np.zeros((b, P)),
+    )
+    sq = np.broadcast_to(st.status_quo, (b, I))
+    stalemate = st.outcome_index("stalemate")
+    for pi in range(P):
+        inp.u_max[:, pi] = issue_utility(st, inp, pi, ideal[:, pi, :]) + stake[:, pi, deal]
+        inp.u_sq[:, pi] = issue_utility(st, inp, pi, sq) + stake[:, pi, stalemate]
+    return inp

@@ -1,0 +1,44 @@
+"""Kernel inputs: the per-negotiation parameter arrays (batch axis first); ``kernel.draws``
+builds them from a matrix of slot values (one row per negotiation) and the scenario's structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Inputs:
+    """Every number the kernel reads for a batch of B negotiations."""
+
+    ideal: np.ndarray  # (B, P, I) ideal positions (option index for discrete issues)
+    weight: np.ndarray  # (B, P, I) issue weights, normalised to sum 1 per party
+    values: np.ndarray  # (B, P, I, K) option values of discrete issues (0 elsewhere)
+    reservation: np.ndarray  # (B, P) base reservation utility (the fallback, before stakes)
+    p_extend: np.ndarray  # (B, P)
+    p_withdraw: np.ndarray  # (B, P)
+    p_open: np.ndarray  # (B, n_pairs)
+    stake: np.ndarray  # (B, P, n_outcomes) utility added by linked stakes per outcome class
+    max_ext: np.ndarray  # (B,) int
+    gap: np.ndarray  # (B,) int days between rounds after an extension
+    strategy: list[dict]  # per party: name -> (B,) array or string
+    res_eff: np.ndarray  # (B, P) effective reservation: base + stakes under termination
+    u_max: np.ndarray  # (B, P) utility of the party's own ideal, all signing
+    u_sq: np.ndarray  # (B, P) utility of the status quo (the old treaty) under stalemate
+
+    @property
+    def batch(self) -> int:
+        return self.ideal.shape[0]
+
+    def rows(self, sel) -> Inputs:
+        """The inputs of a subset of rows (a slice or an index array)."""
+        out = {}
+        for name in self.__dataclass_fields__:
+            v = getattr(self, name)
+            if name == "strategy":
+                out[name] = [{k: (a[sel] if isinstance(a, np.ndarray) else a) for k, a in d.items()} for d in v]
+            else:
+                out[name] = v[sel]
+        return Inputs(**out)

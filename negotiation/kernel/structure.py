@@ -1,0 +1,83 @@
+"""The static structure of a scenario as the kernel reads it: ids, issue kinds and ranges, outcome
+classes, the coalition graph and the calendar as ordinal days. ``negotiation.scenario.checks``
+builds it from a validated scenario.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+MAX_EXTENSIONS = 20
+MAX_ROUNDS = 2000
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clipped to the month's last day."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+@dataclass
+class Structure:
+    """What does not vary between negotiations of one scenario."""
+
+    parties: list[str]
+    issues: list[str]
+    cont: list[int]  # indices of continuous issues
+    disc: list[int]  # indices of discrete issues
+    lo: np.ndarray  # (I,) range low (0 for discrete)
+    hi: np.ndarray  # (I,) range high (n_options - 1 for discrete)
+    n_options: np.ndarray  # (I,) options per discrete issue (0 for continuous)
+    options: dict[int, list[str]]
+    status_quo: np.ndarray  # (I,) status quo position
+    shape: np.ndarray  # (P, I) shape codes for continuous issues
+    outcomes: list[str]
+    pairs: list[tuple[int, int]]
+    pair_weight: np.ndarray  # (n_pairs,)
+    graph: nx.Graph  # coalition graph: parties, and the pairs that may sign a bilateral deal
+    stake_ids: list[str]
+    stake_affects: np.ndarray  # (S,) party index
+    stake_when: np.ndarray  # (S, n_outcomes) bool
+    strategies: list[str | None]  # per party: the strategy's registered name
+    strategy_strings: list[dict]  # per party: non-numeric strategy params
+    strategy_slots: list[list[str]]  # per party: names of numeric strategy params (slots)
+    start_day: int
+    planned_days: np.ndarray  # (n_planned,) ordinal days
+    deadline_days: np.ndarray  # (MAX_EXTENSIONS + 1,) deadline after k extensions
+    horizon_day: int
+    notice_days: int
+    withdrawal_earliest_round: int
+    first_vote_round: int  # 0 when no early vote
+    max_rounds: int
+    max_votes: int
+
+    @property
+    def n_parties(self) -> int:
+        return len(self.parties)
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issues)
+
+    def outcome_index(self, name: str) -> int:
+        return self.outcomes.index(name)
+
+    @property
+    def termination(self) -> int:
+        """The outcome code of termination."""
+        return len(self.outcomes) - 2
+
+    @property
+    def stalemate(self) -> int:
+        """The outcome code of stalemate."""
+        return len(self.outcomes) - 1
+
+    def agreed(self, outcome: np.ndarray) -> np.ndarray:
+        """Whether outcome codes are agreements (a deal or a bilateral deal)."""
+        return np.asarray(outcome) < self.termination

@@ -1,0 +1,87 @@
+"""Utilities: per-issue value functions, weighted sums, and linked stakes by outcome class.
+
+A party's utility for an agreement ``x`` under outcome class ``c`` is
+``sum_j w_j v_j(x_j) + stake(c)``; see docs/model.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from negotiation.kernel.inputs import Inputs
+    from negotiation.kernel.structure import Structure
+
+
+def continuous_value(x, ideal, lo, hi, shape):
+    """Value in [0, 1] of position ``x`` for a party with ``ideal`` on a range [lo, hi].
+
+    d = |x - ideal| / (distance from ideal to the farther end); linear 1 - d,
+    concave 1 - d^2 (tolerant near the ideal), convex (1 - d)^2 (sharp near the ideal).
+    """
+    far = np.maximum(ideal - lo, hi - ideal)
+    d = np.clip(np.abs(x - ideal) / far, 0.0, 1.0)
+    if np.ndim(shape) == 0:
+        return (1.0 - d) if shape == 0 else (1.0 - d * d) if shape == 1 else (1.0 - d) * (1.0 - d)
+    return np.where(shape == 0, 1.0 - d, np.where(shape == 1, 1.0 - d * d, (1.0 - d) * (1.0 - d)))
+
+
+def discrete_value(x, values):
+    """Value of option index ``x`` (B,) from a (B, K) table of option values."""
+    idx = np.rint(x)
+    k = values.shape[1]
+    if k > 8:
+        return np.take_along_axis(values, idx.astype(np.int64)[:, None], axis=1)[:, 0]
+    out = values[:, 0]
+    for o in range(1, k):  # a chain of selections is faster than fancy indexing for few options
+        out = np.where(idx == o, values[:, o], out)
+    return out
+
+
+def issue_value(st: Structure, inp: Inputs, p: int, i: int, x):
+    """Value to party ``p`` of position ``x`` (B,) on issue ``i``."""
+    if i in st.options:
+        return discrete_value(x, inp.values[:, p, i, :])
+    return continuous_value(x, inp.ideal[:, p, i], st.lo[i], st.hi[i], int(st.shape[p, i]))
+
+
+def issue_utility(st: Structure, inp: Inputs, p: int, x):
+    """Weighted issue utility in [0, 1] of agreements ``x`` (B, I) for party ``p``."""
+    total = np.zeros(x.shape[0])
+    for i in range(st.n_issues):
+        total = total + inp.weight[:, p, i] * issue_value(st, inp, p, i, x[:, i])
+    return total
+
+
+def utility(st: Structure, inp: Inputs, p: int, x, outcome: int):
+    """Utility of agreement ``x`` (B, I) for party ``p`` under outcome class index ``outcome``."""
+    return issue_utility(st, inp, p, x) + inp.stake[:, p, outcome]
+
+
+def outcome_utilities(st: Structure, inp: Inputs, outcome, agreement):
+    """Each party's utility (B, P) at the end: for agreement members the agreement with stakes,
+    for a party left out of a bilateral or after termination its reservation plus stakes, and
+    under stalemate the status quo plus stakes."""
+    b = outcome.shape[0]
+    out = np.zeros((b, st.n_parties))
+    sq = np.broadcast_to(st.status_quo, (b, st.n_issues))
+    stalemate = st.outcome_index("stalemate")
+    termination = st.outcome_index("termination")
+    member = np.zeros((b, st.n_parties), dtype=bool)
+    member[outcome == 0] = True
+    for n, (a, c) in enumerate(st.pairs):
+        rows = outcome == 1 + n
+        member[rows, a] = True
+        member[rows, c] = True
+    rows = np.arange(b)
+    for p in range(st.n_parties):
+        stake = inp.stake[rows, p, outcome]
+        x = np.where((outcome == stalemate)[:, None], sq, agreement)
+        x = np.where(np.isnan(x), sq, x)
+        u_issue = issue_utility(st, inp, p, x)
+        fallback = inp.reservation[:, p]
+        out[:, p] = np.where(member[:, p] | (outcome == stalemate), u_issue, fallback) + stake
+        out[:, p] = np.where((outcome == termination), fallback + stake, out[:, p])
+    return out

@@ -1,0 +1,1 @@
+"""What people and programs read: units, run folders, narration, plots and reports."""

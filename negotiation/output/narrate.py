@@ -1,0 +1,70 @@
+"""Human-readable narration of a negotiation, round by round, from the Mesa model's history."""
+
+from __future__ import annotations
+
+from negotiation.kernel.structure import Structure
+
+
+def position_text(st: Structure, issues_cfg: dict, i: int, x: float) -> str:
+    """One issue's position in natural units (option names for discrete issues)."""
+    if i in st.options:
+        return st.options[i][int(round(x))]
+    iss = issues_cfg[st.issues[i]]
+    return f"{x * iss.scale:.1f}{iss.unit}"
+
+
+def offer_text(st: Structure, issues_cfg: dict, position: list[float]) -> str:
+    return ", ".join(f"{st.issues[i]} {position_text(st, issues_cfg, i, x)}" for i, x in enumerate(position))
+
+
+def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
+    """The lines narrating one round record."""
+    targets = "  ".join(f"{p} {u:.2f}" for p, u in rec["targets"].items())
+    lines = [f"Round {rec['round']}  {rec['date']}  (deadline {rec['deadline']})  targets: {targets}"]
+    for off in rec["offers"]:
+        us = "  ".join(f"{p} {u:.2f}" for p, u in off["utilities"].items())
+        lines.append(f"  {off['proposer']} proposes {offer_text(st, issues_cfg, off['position'])}")
+        others = [p for p in st.parties if p != off["proposer"]]
+        said = ", ".join(f"{p} {'accepts' if p in off['accepted_by'] else 'rejects'}" for p in others)
+        lines.append(f"      utilities: {us};  {said}")
+    return lines + event_lines(rec["events"])
+
+
+def event_sentence(ev: dict, outcome_name=str) -> str:
+    """One calendar event in words, lower case and without a full stop (``outcome_name`` names outcomes)."""
+    kind = ev["kind"]
+    if kind == "notice":
+        party, effective = ev["party"], ev["effective"]
+        return f"{party} gives notice of withdrawal: it takes effect on {effective} unless a deal is signed first"
+    if kind == "extension":
+        return f"the extension vote passes: new deadline {ev['deadline']}, rounds every {ev['gap_days']} days"
+    if kind == "extension_refused":
+        return "the extension vote fails"
+    if kind == "termination":
+        return f"the withdrawal notice takes effect on {ev['date']}: the treaty is terminated"
+    if kind == "outcome":
+        return f"{outcome_name(ev['outcome'])} on {ev['date']}"
+    return str(ev)
+
+
+def event_lines(events: list[dict]) -> list[str]:
+    """The lines narrating calendar events: notices, extension votes, termination, the outcome."""
+    return [f"  {'=' if ev['kind'] == 'outcome' else '!'} {event_sentence(ev)}" for ev in events]
+
+
+def outcome_lines(st: Structure, issues_cfg: dict, summary: dict) -> list[str]:
+    """The closing lines: outcome, agreement, utilities against reservations."""
+    lines = [f"Outcome: {summary['outcome']} after {summary['rounds']} rounds, on {summary['date']}"]
+    if summary["agreement"]:
+        parts = []
+        for i, issue in enumerate(st.issues):
+            v = summary["agreement"][issue]
+            parts.append(f"{issue} {v if isinstance(v, str) else position_text(st, issues_cfg, i, v)}")
+        lines.append("  agreement: " + ", ".join(parts))
+    lines.append(
+        "  utilities: "
+        + "  ".join(
+            f"{p} {summary['utilities'][p]:.3f} (walk-away {summary['reservations'][p]:.3f})" for p in st.parties
+        )
+    )
+    return lines

@@ -1,0 +1,569 @@
+"""The report of a run folder: the plots that apply, in ``RUN_DIR/plots/*.png``, and one
+self-contained page, ``RUN_DIR/report.html`` (images embedded as base64 data URIs, inline CSS,
+no scripts, no external references).
+
+A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
+``sweep`` gets outcome odds, odds across its points, agreed positions, the utility space and the
+time to the end of talks (and its Sobol indices when it has them); a ``tournament`` gets the deal
+probability of each strategy assignment. A partial sweep (killed, failed or still running) is
+drawn from whatever finished: ``outcomes.parquet``, else the part files in ``parts/``; the page
+says so at the top.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from negotiation import __version__
+from negotiation.errors import UserError
+from negotiation.output.runfolder import read_manifest, write_atomic
+
+KINDS = ("run", "replay", "sweep", "tournament")
+PARTS = "parts"
+PLOTS = "plots"
+
+# Every plot a report may draw: file name and caption. The page shows them in this order.
+CAPTIONS = {
+    "outcome_odds.png": "Probability of each outcome class over all draws; error bars are 95% Wilson intervals.",
+    "sweep_points.png": "How each outcome's probability changes across the sweep points, with 95% intervals.",
+    "agreed_positions.png": "Where agreements landed on each issue, with the status quo and each party's ideal.",
+    "utility_space.png": (
+        "Final utilities of the agreements, pair by pair, with mean reservations, the Pareto frontier "
+        "and the Nash bargaining point."
+    ),
+    "time_to_agreement.png": "Rounds played and end dates, stacked by outcome class.",
+    "concession_paths.png": (
+        "Each party's target and the utility to it of every offer, round by round, with calendar events."
+    ),
+    "tournament_deal_odds.png": "Probability of a deal for each assignment of strategies to parties (95% intervals).",
+    "sobol.png": "Sobol indices: the share of each outcome's variance across points due to each parameter.",
+}
+
+
+@dataclass
+class RunData:
+    """What a run folder holds, read for the report."""
+
+    path: Path
+    manifest: dict
+    loaded: object = None  # negotiation.scenario.loader.Loaded
+    summary: dict | None = None
+    table: pa.Table | None = None  # sweep rows (columns of outcomes.parquet, no param.*)
+    source: object = None  # where the full sweep rows are: a parquet path, or a table of parts
+    history: list[dict] | None = None
+    tournament: pa.Table | None = None
+    planned_draws: int | None = None
+    notes: list[str] = field(default_factory=list)  # what is partial or missing, said at the top
+    partial: bool = False
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest.get("kind"))
+
+
+# --- reading a run folder ----------------------------------------------------------------------
+
+
+def _read_json(path: Path, data: RunData, what: str):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        data.notes.append(f"{what} is unreadable ({exc}); it is left out.")
+        return None
+
+
+def _light_columns(schema: pa.Schema) -> list[str]:
+    return [n for n in schema.names if not n.startswith("param.")]
+
+
+def _read_parts(folder: Path, data: RunData) -> pa.Table | None:
+    tables = []
+    for part in sorted((folder / PARTS).glob("*.arrow")):
+        try:
+            with pa.memory_map(str(part), "r") as src:
+                tables.append(pa.ipc.open_file(src).read_all())
+        except (OSError, pa.ArrowInvalid) as exc:
+            data.notes.append(f"part file {part.name} is unreadable ({exc}); its draws are left out.")
+    if not tables:
+        return None
+    try:
+        table = pa.concat_tables(tables)
+    except pa.ArrowInvalid as exc:
+        data.notes.append(f"the part files do not agree on their columns ({exc}).")
+        return None
+    return table  # in draw order: part names are the zero-padded first draw of each chunk
+
+
+def load_run(run_dir) -> RunData:
+    """Read a run folder: manifest, resolved config, summary and the data its plots need.
+
+    Raises ``UserError`` (one line) for a folder that is not a run folder, or one whose kind
+    has no report, or whose config cannot be read."""
+    from negotiation.scenario.loader import load_scenario
+
+    folder = Path(run_dir)
+    manifest = read_manifest(folder)
+    if not isinstance(manifest, dict) or manifest.get("kind") not in KINDS:
+        kind = manifest.get("kind") if isinstance(manifest, dict) else None
+        raise UserError(f"{folder}: a {kind!r} run folder has no report; expected one of {', '.join(KINDS)}")
+    data = RunData(folder, manifest)
+    status = manifest.get("status")
+    if status != "complete":
+        data.partial = True
+        data.notes.append(
+            f"The run's status is {status!r}, not 'complete': "
+            + {
+                "running": "it was still running or was killed without a chance to record it.",
+                "partial": "it was interrupted.",
+                "failed": "it stopped on an error.",
+            }.get(str(status), "its results may be incomplete.")
+        )
+    config = folder / "config.yaml"
+    if not config.exists():
+        raise UserError(f"{folder}: no config.yaml in the run folder; cannot draw its report")
+    data.loaded = load_scenario(config)
+    data.summary = _read_json(folder / "summary.json", data, "summary.json")
+    if data.kind in ("run", "replay"):
+        _load_single(folder, data)
+    elif data.kind == "sweep":
+        _load_sweep(folder, data)
+    else:
+        _load_tournament(folder, data)
+    return data
+
+
+def _load_single(folder: Path, data: RunData) -> None:
+    path = folder / "rounds.jsonl"
+    if not path.exists():
+        data.notes.append("rounds.jsonl is missing: there is no round-by-round trace to draw.")
+        return
+    history: list[dict] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        data.notes.append(f"rounds.jsonl is unreadable ({exc.strerror}).")
+        return
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            history.append(json.loads(line))
+        except ValueError as exc:
+            data.partial = True
+            data.notes.append(f"rounds.jsonl is damaged at line {n} ({exc}); the rounds before it are drawn.")
+            break
+    data.history = history
+
+
+def _load_sweep(folder: Path, data: RunData) -> None:
+    m = data.manifest
+    points = m.get("points") or [{}]
+    per_point = m.get("draws_per_point")
+    data.planned_draws = per_point * len(points) if isinstance(per_point, int) else None
+    parquet = folder / "outcomes.parquet"
+    if parquet.exists():
+        try:
+            schema = pq.read_schema(parquet)
+            strings = [f.name for f in schema if pa.types.is_string(f.type)]
+            pf = pq.ParquetFile(parquet, read_dictionary=strings)
+            data.table = pf.read(columns=_light_columns(schema))
+            data.source = parquet
+        except (OSError, pa.ArrowInvalid) as exc:
+            data.notes.append(f"outcomes.parquet is unreadable ({exc}); reading the part files instead.")
+    if data.table is None:
+        parts = _read_parts(folder, data)
+        if parts is not None:
+            data.partial = True
+            data.table = parts.select(_light_columns(parts.schema))
+            data.source = parts
+            planned = f" of {data.planned_draws:,} planned" if data.planned_draws else ""
+            data.notes.append(
+                f"outcomes.parquet is missing: drawn from the {parts.num_rows:,} finished draws{planned} "
+                f"in {PARTS}/ (finish the sweep with: negotiate sweep CONFIG --resume {folder})."
+            )
+        else:
+            data.notes.append("no finished draws: neither outcomes.parquet nor part files.")
+    if data.table is not None and (data.summary is None or data.partial or "outcomes" not in data.summary):
+        data.summary = {**(data.summary or {}), **_summary_from_rows(data, points)}
+    short = data.planned_draws and data.table is not None and data.table.num_rows < data.planned_draws
+    if short and not any("finished draws" in n for n in data.notes):
+        data.partial = True
+        data.notes.append(f"only {data.table.num_rows:,} of {data.planned_draws:,} planned draws are present.")
+
+
+def _summary_from_rows(data: RunData, points: list[dict]) -> dict:
+    """Outcome odds overall and per point, counted from the rows at hand."""
+    from negotiation.experiments.results import outcome_block
+
+    st = data.loaded.structure
+    index = {name: k for k, name in enumerate(st.outcomes)}
+    from negotiation.output.plots import column_array
+
+    codes = np.array([index.get(o, -1) for o in column_array(data.table, "outcome")], dtype=np.int64)
+    point = data.table.column("point").to_numpy().astype(np.int64)
+    n_points = max(len(points), int(point.max()) + 1 if len(point) else 0)
+    counts = np.zeros((n_points, len(st.outcomes)), dtype=np.int64)
+    ok = codes >= 0
+    np.add.at(counts, (point[ok], codes[ok]), 1)
+    total = counts.sum(axis=0)
+    return {
+        "n_draws": int(total.sum()),
+        "seed": data.manifest.get("seed"),
+        "draws_per_point": data.manifest.get("draws_per_point"),
+        "outcomes": outcome_block(st, total),
+        "points": [
+            {
+                "params": points[k] if k < len(points) else {},
+                "n_draws": int(counts[k].sum()),
+                "outcomes": outcome_block(st, counts[k]),
+            }
+            for k in range(n_points)
+        ],
+    }
+
+
+def _load_tournament(folder: Path, data: RunData) -> None:
+    import pyarrow.csv as pacsv
+
+    path = folder / "tournament.csv"
+    if not path.exists():
+        data.notes.append("tournament.csv is missing: no per-assignment odds to draw.")
+        return
+    try:
+        data.tournament = pacsv.read_csv(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        data.notes.append(f"tournament.csv is unreadable ({exc}).")
+
+
+def _param_rows(data: RunData, rows: np.ndarray) -> pa.Table:
+    """The columns the utility-space plot needs (``param.*`` included) of the sweep rows at
+    positions ``rows`` (sorted), read row group by row group so that a large
+    ``outcomes.parquet`` is never held whole."""
+    if isinstance(data.source, pa.Table):
+        return data.source.take(pa.array(rows))
+    pf = pq.ParquetFile(data.source)
+    names = [n for n in pf.schema_arrow.names if n in ("point", "outcome") or n.startswith(("u.", "param."))]
+    pieces, start = [], 0
+    for k in range(pf.metadata.num_row_groups):  # one row group (50,000 rows) at a time
+        group = pf.read_row_group(k, columns=names, use_threads=False)
+        end = start + group.num_rows
+        lo, hi = np.searchsorted(rows, [start, end])
+        if hi > lo:
+            pieces.append(group.take(pa.array(rows[lo:hi] - start)))
+        start, group = end, None
+    return pa.concat_tables(pieces)
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+
+def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str]]:
+    """Draw every plot that applies into ``out``; return the paths drawn and the problems met."""
+    from negotiation.output import plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    loaded, summary = data.loaded, data.summary or {}
+    jobs = []
+    if data.kind in ("run", "replay") and data.history:
+        jobs.append(("concession_paths.png", lambda p: plots.concession_paths(loaded, data.history, p, data.summary)))
+    if data.kind == "sweep" and data.table is not None and data.table.num_rows:
+        points = data.manifest.get("points") or [{}]
+        n = summary.get("n_draws")
+        pooled = f"pooled over {len(points)} sweep points, " if len(points) > 1 else ""
+        title = f"{loaded.scenario.name}: outcome odds ({pooled}{n:,} draws; bars: 95% Wilson intervals)"
+        jobs.append(("outcome_odds.png", lambda p: plots.outcome_odds(loaded, summary["outcomes"], p, n, title)))
+        shown = [pt for pt in summary.get("points", []) if pt.get("n_draws")]
+        if len(shown) < len(summary.get("points", [])):
+            data.notes.append(
+                f"{len(summary['points']) - len(shown)} sweep point(s) have no finished draw and are not drawn."
+            )
+        jobs.append(("sweep_points.png", lambda p: plots.sweep_odds(loaded, shown, p)))
+        jobs.append(("agreed_positions.png", lambda p: plots.agreed_positions(loaded, data.table, p)))
+        jobs.append(("utility_space.png", lambda p: _utility_space(plots, data, points, p)))
+        jobs.append(("time_to_agreement.png", lambda p: plots.time_to_agreement(loaded, data.table, p)))
+        if summary.get("sobol"):
+            from negotiation.experiments.sensitivity import plot_sobol
+
+            jobs.append(("sobol.png", lambda p: plot_sobol(summary["sobol"], p)))
+    if data.kind == "tournament" and data.tournament is not None:
+        jobs.append(("tournament_deal_odds.png", lambda p: plots.tournament_deal_odds(loaded, data.tournament, p)))
+    drawn, problems = [], []
+    for name, job in jobs:
+        path = out / name
+        try:
+            got = job(path)
+        except Exception as exc:  # one plot that fails must not lose the others: say so on the page
+            problems.append(f"could not draw {name}: {type(exc).__name__}: {exc}")
+            got = None
+        if got is not None:
+            drawn.append(Path(got))
+            if say:
+                say(f"report: drew {Path(got)}")
+    # Plots of an earlier report that no longer apply would be stale: remove them.
+    for name in CAPTIONS:
+        path = out / name
+        if path.exists() and path not in drawn:
+            path.unlink()
+    return drawn, problems
+
+
+def _utility_space(plots, data: RunData, points, path):
+    st = data.loaded.structure
+    outcome = plots.column_array(data.table, "outcome")
+    agree = np.flatnonzero(np.isin(outcome, plots.agreement_outcomes(st)))
+    if agree.size == 0:
+        return None
+    rows = agree[plots.even_subsample(agree.size, plots.MAX_SCATTER)]
+    return plots.utility_space(data.loaded, _param_rows(data, rows), path, points, n_agreements=int(agree.size))
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #111; background: #fff;
+       max-width: 1150px; margin: 1.5em auto; padding: 0 1.2em; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.1em; }
+h2 { font-size: 1.25em; border-bottom: 1px solid #bbb; padding-bottom: 0.15em; margin-top: 1.6em; }
+.sub { color: #444; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.93em; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code { font-family: "SFMono-Regular", Consolas, Menlo, monospace; font-size: 0.92em; word-break: break-all; }
+.warn { border: 3px solid #b00; background: #fff3f0; padding: 0.7em 1em; margin: 1em 0; }
+.warn strong { color: #900; font-size: 1.1em; }
+figure { margin: 1.4em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { color: #333; font-size: 0.95em; margin-top: 0.3em; }
+footer { color: #666; font-size: 0.85em; margin-top: 2em; border-top: 1px solid #ddd; padding-top: 0.5em; }
+"""
+
+
+def _e(text) -> str:
+    """HTML-escaped text, with ``://`` written as character references so that no address in
+    user text (a config's description, a command line) is a literal URL in the page."""
+    return html.escape(str(text)).replace("://", ":&#47;&#47;")
+
+
+def _row(*cells, header=False) -> str:
+    tag = "th" if header else "td"
+    out = []
+    for c in cells:
+        if isinstance(c, tuple):  # (text, css class)
+            out.append(f'<{tag} class="{c[1]}">{_e(c[0])}</{tag}>')
+        else:
+            out.append(f"<{tag}>{_e(c)}</{tag}>")
+    return "<tr>" + "".join(out) + "</tr>"
+
+
+def _run_facts(data: RunData) -> list[tuple[str, object]]:
+    m, s = data.manifest, data.summary or {}
+    scn = data.loaded.scenario
+    facts = [
+        ("scenario", scn.name),
+        ("config", m.get("config")),
+        ("command", m.get("command")),
+        ("kind", m.get("kind")),
+        ("seed", m.get("seed")),
+    ]
+    if data.kind in ("run", "replay"):
+        facts.append(("draw (row of the draw table)", m.get("draw", s.get("draw"))))
+    elif data.kind == "sweep":
+        points = m.get("points") or [{}]
+        done = data.table.num_rows if data.table is not None else 0
+        planned = data.planned_draws
+        facts.append(("draws per point", m.get("draws_per_point")))
+        facts.append(("sweep points", len(points)))
+        facts.append(("draws", f"{done:,}" + (f" of {planned:,} planned" if planned and planned != done else "")))
+    else:
+        facts.append(("strategies", ", ".join(m.get("strategies") or [])))
+        facts.append(("draws per assignment", m.get("draws_per_assignment")))
+    facts += [
+        ("version", m.get("version")),
+        ("config hash", m.get("config_hash")),
+        ("status", m.get("status")),
+        ("started", m.get("started")),
+        ("finished", m.get("finished")),
+        ("run folder", data.path.resolve().name),
+    ]
+    return facts
+
+
+def _odds_table(outcomes: dict, order: list[str]) -> str:
+    from negotiation.output.plots import outcome_label
+
+    rows = [_row("outcome", "p", "95% interval", "n", header=True)]
+    for o in [o for o in order if o in outcomes]:
+        v = outcomes[o]
+        lo, hi = v["ci95"]
+        rows.append(_row(outcome_label(o), (f"{v['p']:.4f}", "num"), (f"[{lo:.4f}, {hi:.4f}]", "num"), (v["n"], "num")))
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _points_table(points: list[dict], order: list[str], limit: int = 60) -> str:
+    from negotiation.output.plots import outcome_label
+
+    seen = [o for o in order if any(pt["outcomes"].get(o, {}).get("n") for pt in points)]
+    names = []
+    for pt in points:
+        names += [n for n in pt["params"] if n not in names]
+    head = ["point", *names, "draws"] + [f"P({outcome_label(o)}) [95%]" for o in seen]
+    rows = [_row(*head, header=True)]
+    for k, pt in enumerate(points[:limit]):
+        cells = [(k, "num")] + [(_num(pt["params"].get(n, "")), "num") for n in names] + [(pt["n_draws"], "num")]
+        for o in seen:
+            v = pt["outcomes"][o]
+            cells.append((f"{v['p']:.3f} [{v['ci95'][0]:.3f}, {v['ci95'][1]:.3f}]", "num"))
+        rows.append(_row(*cells))
+    more = ""
+    if len(points) > limit:
+        more = f"<p>(first {limit} of {len(points)} points shown; all are in summary.json)</p>"
+    return "<table>" + "".join(rows) + "</table>" + more
+
+
+def _num(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _single_table(data: RunData) -> str:
+    from negotiation.output.narrate import position_text
+    from negotiation.output.plots import outcome_label
+
+    s = data.summary or {}
+    if not s:
+        return "<p>No summary.json: the run did not finish.</p>"
+    st, cfg = data.loaded.structure, data.loaded.scenario.issues
+    rows = [_row("outcome", outcome_label(s.get("outcome", "?")))]
+    rows.append(_row("rounds", s.get("rounds")))
+    rows.append(_row("end date", s.get("date")))
+    for i, issue in enumerate(st.issues):
+        v = (s.get("agreement") or {}).get(issue)
+        if v is not None:
+            shown = v if isinstance(v, str) else position_text(st, cfg, i, v)
+            rows.append(_row(f"agreed: {cfg[issue].label or issue}", shown))
+    table = "<table>" + "".join(rows) + "</table>"
+    prow = [_row("party", "final utility", "reservation (walk-away, with stakes)", header=True)]
+    for p in st.parties:
+        u = (s.get("utilities") or {}).get(p)
+        r = (s.get("reservations") or {}).get(p)
+        prow.append(_row(p, (f"{u:.3f}" if u is not None else "", "num"), (f"{r:.3f}" if r is not None else "", "num")))
+    return table + "<table>" + "".join(prow) + "</table>"
+
+
+def _tournament_table(data: RunData) -> str:
+    from negotiation.output.plots import outcome_label
+
+    s = data.summary or {}
+    results = s.get("assignments") or []
+    if not results:
+        return "<p>No summary.json: the tournament did not finish.</p>"
+    st = data.loaded.structure
+    shown = [o for o in st.outcomes if any(r["outcomes"].get(o, {}).get("n") for r in results)]
+    head = [*st.parties] + [f"P({outcome_label(o)}) [95%]" for o in shown] + [f"mean u.{p}" for p in st.parties]
+    rows = [_row(*head, header=True)]
+    for r in sorted(results, key=lambda r: -r["outcomes"]["deal"]["p"]):
+        cells = [r["assignment"].get(p, "") for p in st.parties]
+        for o in shown:
+            v = r["outcomes"][o]
+            cells.append((f"{v['p']:.3f} [{v['ci95'][0]:.3f}, {v['ci95'][1]:.3f}]", "num"))
+        cells += [(f"{r['mean_utility'][p]:.3f}", "num") for p in st.parties]
+        rows.append(_row(*cells))
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
+    """The report page as one self-contained HTML string."""
+    scn = data.loaded.scenario
+    st = data.loaded.structure
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(scn.name)}: {_e(data.kind)} report</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{_e(scn.name)}</h1>",
+        f'<p class="sub">Report of a <strong>{_e(data.kind)}</strong> run folder, '
+        f"<code>{_e(data.path.name)}</code></p>",
+    ]
+    if data.partial or problems:
+        title = "Partial results." if data.partial else "Some plots could not be drawn."
+        items = "".join(f"<li>{_e(n)}</li>" for n in data.notes + problems)
+        parts.append(f'<div class="warn" role="alert"><strong>{title}</strong><ul>{items}</ul></div>')
+    elif data.notes:
+        parts.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in data.notes) + "</ul>")
+    if scn.description:
+        parts.append(f"<p>{_e(scn.description)}</p>")
+    parts.append("<h2>What was run</h2><table>")
+    parts += [f"<tr><th>{_e(k)}</th><td>{_e(v if v is not None else '')}</td></tr>" for k, v in _run_facts(data)]
+    parts.append("</table>")
+
+    s = data.summary or {}
+    if data.kind == "sweep" and s.get("outcomes"):
+        word = "so far " if data.partial else ""
+        parts.append(f"<h2>Outcome odds</h2><p>{s.get('n_draws', 0):,} draws {word}(Wilson 95% intervals).</p>")
+        parts.append(_odds_table(s["outcomes"], st.outcomes))
+        pts = [pt for pt in s.get("points", []) if pt.get("n_draws")]
+        if len(pts) > 1:
+            parts.append("<h3>Per sweep point</h3>" + _points_table(pts, st.outcomes))
+        conds = [c.get("text") for c in (s.get("conditions") or {}).values() if isinstance(c, dict) and c.get("text")]
+        if conds:
+            parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
+    elif data.kind in ("run", "replay"):
+        parts.append("<h2>Outcome</h2>" + _single_table(data))
+    elif data.kind == "tournament":
+        parts.append("<h2>Odds per strategy assignment</h2>" + _tournament_table(data))
+
+    parts.append("<h2>Plots</h2>")
+    order = {name: k for k, name in enumerate(CAPTIONS)}
+    for path in sorted(drawn, key=lambda p: order.get(p.name, len(order))):
+        b64 = base64.b64encode(path.read_bytes()).decode("ascii")
+        caption = CAPTIONS.get(path.name, path.stem.replace("_", " "))
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{b64}" alt="{_e(path.stem.replace("_", " "))}">'
+            f"<figcaption><code>{PLOTS}/{_e(path.name)}</code>: {_e(caption)}</figcaption></figure>"
+        )
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    parts.append(f"<footer>Drawn by negotiation-sim {_e(__version__)} on {_e(stamp)}.</footer>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def build_report(run_dir: Path, quiet: bool = False) -> Path:
+    """Draw the plots of a run folder into ``RUN_DIR/plots/`` and write ``RUN_DIR/report.html``.
+
+    Returns the path of the page. Raises ``UserError`` (one line) when the folder is not a run
+    folder, or when nothing at all can be drawn. Prints a line per plot on stderr unless quiet.
+    """
+    folder = Path(run_dir)
+    data = load_run(folder)
+    say = None if quiet else (lambda line: print(line, file=sys.stderr))
+    try:
+        (folder / PLOTS).mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{folder / PLOTS}: cannot write plots: {exc.strerror}") from None
+    drawn, problems = draw_plots(data, folder / PLOTS, say)
+    if not drawn:
+        why = "; ".join(data.notes + problems) or "it holds no results"
+        raise UserError(f"{folder}: nothing to draw: {why}")
+    page = folder / "report.html"
+    try:
+        write_atomic(page, render_html(data, drawn, problems))
+    except OSError as exc:
+        raise UserError(f"{page}: cannot write: {exc.strerror}") from None
+    if say:
+        for p in problems:
+            say(f"report: {p}")
+        say(f"report: wrote {page}")
+    return page

@@ -1,0 +1,321 @@
+"""Semantic checks of a validated ``Scenario``, and what they build: the kernel's ``Structure``
+and the named parameter slots. Each problem comes back with its key path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+
+from negotiation.errors import UserError
+from negotiation.kernel.codes import Shape, outcome_names
+from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, Structure, add_months
+from negotiation.scenario.params import ParamSpace, Slot
+from negotiation.scenario.schema import Scenario
+from negotiation.strategies import get_strategy
+
+PROB = (0.0, 1.0)
+
+
+class _Problems:
+    def __init__(self):
+        self.items: list[tuple[tuple, str]] = []
+
+    def add(self, path: tuple, msg: str) -> None:
+        self.items.append((path, msg))
+
+
+def _check_support(slot: Slot, problems: _Problems, what: str) -> None:
+    lo, hi = slot.support()
+    blo, bhi = slot.bounds
+    if slot.integer:
+        fixed = [slot.value] if not slot.uncertain else getattr(slot.value, "options", [])
+        if any(v != round(v) for v in fixed):
+            problems.add(slot.path, f"{what} must be a whole number")
+    if lo < blo - 1e-12 or hi > bhi + 1e-12:
+        shown = f"{lo:g}" if lo == hi else f"values in [{lo:g}, {hi:g}]"
+        allowed = f"be at least {blo:g}" if bhi == math.inf else f"lie in [{blo:g}, {bhi:g}]"
+        problems.add(slot.path, f"{what} must {allowed}, got {shown}")
+
+
+def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]]:
+    """Build the structure and the parameter slots; return them with any problems found."""
+    pr = _Problems()
+    parties = list(scn.parties)
+    issues = list(scn.issues)
+    P, I = len(parties), len(issues)
+    outcomes, pairs = outcome_names(parties)
+    slots: list[Slot] = []
+
+    def slot(name, path, value, bounds, what, integer=False):
+        s = Slot(name, path, value, bounds, integer)
+        _check_support(s, pr, what)
+        slots.append(s)
+        return s
+
+    cont = [i for i, k in enumerate(issues) if not scn.issues[k].discrete]
+    disc = [i for i, k in enumerate(issues) if scn.issues[k].discrete]
+    lo = np.zeros(I)
+    hi = np.zeros(I)
+    n_opt = np.zeros(I, dtype=int)
+    options: dict[int, list[str]] = {}
+    sq = np.zeros(I)
+    for i, k in enumerate(issues):
+        iss = scn.issues[k]
+        if iss.discrete:
+            options[i] = list(iss.options)
+            n_opt[i] = len(iss.options)
+            lo[i], hi[i] = 0.0, len(iss.options) - 1.0
+            sq[i] = iss.options.index(iss.status_quo)
+        else:
+            lo[i], hi[i] = iss.range
+            sq[i] = iss.status_quo
+
+    for p in scn.profiles:
+        if p not in scn.parties:
+            pr.add(("profiles", p), f"profile for unknown party {p!r}; parties are {parties}")
+    shape = np.zeros((P, I), dtype=int)
+    strategies, strategy_strings, strategy_slots = [], [], []
+    for pi, p in enumerate(parties):
+        prof = scn.profiles.get(p)
+        if prof is None:
+            pr.add(("profiles",), f"no profile for party {p!r}")
+            strategies.append(None)
+            strategy_strings.append({})
+            strategy_slots.append([])
+            continue
+        base = ("profiles", p)
+        for k in prof.issues:
+            if k not in scn.issues:
+                pr.add(base + ("issues", k), f"unknown issue {k!r}; issues are {issues}")
+        weight_floor = 0.0
+        for i, k in enumerate(issues):
+            pref = prof.issues.get(k)
+            ipath = base + ("issues", k)
+            if pref is None:
+                pr.add(base + ("issues",), f"no preference for issue {k!r}")
+                continue
+            w = slot(f"{p}.{k}.weight", ipath + ("weight",), pref.weight, (0.0, math.inf), "a weight")
+            weight_floor += w.support()[0]
+            iss = scn.issues[k]
+            if iss.discrete:
+                _discrete_pref(p, k, iss, pref, ipath, slot, pr)
+            else:
+                shape[pi, i] = Shape[pref.shape.upper()]
+                if pref.values is not None:
+                    pr.add(ipath + ("values",), "values are for discrete issues; use ideal and shape")
+                if pref.ideal is None or isinstance(pref.ideal, str):
+                    pr.add(ipath + ("ideal",), f"expected a number in the range {list(iss.range)}")
+                else:
+                    slot(f"{p}.{k}.ideal", ipath + ("ideal",), pref.ideal, tuple(iss.range), "the ideal point")
+        if weight_floor == 0 and all(k in prof.issues for k in issues):
+            pr.add(base + ("issues",), "weights must sum to a positive number; they are (or can all be) 0")
+        slot(f"{p}.reservation", base + ("reservation",), prof.reservation, (0.0, 1.0), "reservation")
+        slot(f"{p}.p_extend", base + ("p_extend",), prof.p_extend, PROB, "p_extend (a probability)")
+        slot(f"{p}.p_withdraw", base + ("p_withdraw",), prof.p_withdraw, PROB, "p_withdraw (a probability)")
+        strat, strings, numeric = _strategy(p, prof, base, slot, pr)
+        strategies.append(strat)
+        strategy_strings.append(strings)
+        strategy_slots.append(numeric)
+
+    stake_ids = list(scn.stakes)
+    stake_affects = np.zeros(len(stake_ids), dtype=int)
+    stake_when = np.zeros((len(stake_ids), len(outcomes)), dtype=bool)
+    for si, (sid, st) in enumerate(scn.stakes.items()):
+        spath = ("stakes", sid)
+        for role in ("holder", "affects"):
+            if getattr(st, role) not in scn.parties:
+                pr.add(spath + (role,), f"unknown party {getattr(st, role)!r}; parties are {parties}")
+        if st.affects in scn.parties:
+            stake_affects[si] = parties.index(st.affects)
+        for wi, w in enumerate(st.when):
+            name = _canonical_outcome(w, parties)
+            if name not in outcomes:
+                pr.add(spath + ("when", wi), f"unknown outcome {w!r}; outcomes are {outcomes}")
+            else:
+                stake_when[si, outcomes.index(name)] = True
+        slot(f"stakes.{sid}.value", spath + ("value",), st.value, (-1.0, 1.0), "a stake's value")
+
+    graph = nx.Graph()
+    graph.add_nodes_from(parties)
+    p_open = {}
+    for ci, c in enumerate(scn.coalitions):
+        cpath = ("coalitions", ci)
+        a, b = c.pair
+        bad = [x for x in (a, b) if x not in scn.parties]
+        for x in bad:
+            pr.add(cpath + ("pair",), f"unknown party {x!r}; parties are {parties}")
+        if not bad and a == b:
+            pr.add(cpath + ("pair",), "a bilateral pair needs two different parties")
+        if bad or a == b:
+            continue
+        if graph.has_edge(a, b):
+            pr.add(cpath + ("pair",), f"pair {a}-{b} listed twice")
+            continue
+        graph.add_edge(a, b, weight=c.weight)
+        p_open[frozenset((a, b))] = (c.p_open, cpath + ("p_open",))
+    pair_weight = np.zeros(len(pairs))
+    for n, (a, b) in enumerate(pairs):
+        key = frozenset((parties[a], parties[b]))
+        value, path = p_open.get(key, (0.0, ("coalitions",)))
+        slot(f"coalitions.{parties[a]}-{parties[b]}.p_open", path, value, PROB, "p_open (a probability)")
+        if key in p_open:
+            pair_weight[n] = graph.edges[parties[a], parties[b]]["weight"]
+
+    cal = scn.calendar
+    cpath = ("calendar",)
+    days = [d.toordinal() for d in cal.rounds]
+    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+        pr.add(cpath + ("rounds",), "round dates must be in increasing order")
+    if days and days[-1] > cal.deadline.toordinal():
+        pr.add(cpath + ("deadline",), f"deadline {cal.deadline} is before the last planned round")
+    if cal.horizon < cal.deadline:
+        pr.add(cpath + ("horizon",), f"horizon {cal.horizon} is before the deadline {cal.deadline}")
+    if cal.first_vote_round is not None and not 1 <= cal.first_vote_round <= len(days):
+        pr.add(cpath + ("first_vote_round",), f"expected a round number from 1 to {len(days)}")
+    max_ext = slot(
+        "calendar.max_extensions",
+        cpath + ("max_extensions",),
+        cal.max_extensions,
+        (0, MAX_EXTENSIONS),
+        "max_extensions",
+        integer=True,
+    )
+    gap = slot(
+        "calendar.extension_gap_days",
+        cpath + ("extension_gap_days",),
+        cal.extension_gap_days,
+        (1, 3650),
+        "extension_gap_days",
+        integer=True,
+    )
+
+    deadline_days = np.array(
+        [add_months(cal.deadline, cal.extension_months * k).toordinal() for k in range(MAX_EXTENSIONS + 1)]
+    )
+    start = days[0] if days else cal.deadline.toordinal()
+    horizon = cal.horizon.toordinal()
+    # (clamped: an out-of-range value is already reported, and must not break what follows)
+    ext_max = min(max(int(math.floor(min(max_ext.support()[1], MAX_EXTENSIONS) + 0.5)), 0), MAX_EXTENSIONS)
+    gap_min = min(max(1, int(math.floor(min(max(gap.support()[0], 1), 3650) + 0.5))), 3650)
+    # After an extension rounds run every gap from the last round held (which may be well before
+    # the deadline) to the last possible deadline, with one shorter step to each deadline.
+    by_ext = len(days) + (int(deadline_days[ext_max]) - start) // gap_min + ext_max + 2
+    # After an extension rounds are gap_min or more apart, but for one shorter step to each deadline.
+    by_horizon = len(days) + (horizon - start) // gap_min + 2 + ext_max
+    max_rounds = int(min(by_ext, by_horizon))
+    if max_rounds > MAX_ROUNDS:
+        pr.add(
+            cpath,
+            f"the calendar allows {max_rounds} rounds; at most {MAX_ROUNDS} (shorten the horizon, "
+            "lengthen the extension gap or allow fewer extensions)",
+        )
+    structure = Structure(
+        parties=parties,
+        issues=issues,
+        cont=cont,
+        disc=disc,
+        lo=lo,
+        hi=hi,
+        n_options=n_opt,
+        options=options,
+        status_quo=sq,
+        shape=shape,
+        outcomes=outcomes,
+        pairs=pairs,
+        pair_weight=pair_weight,
+        graph=graph,
+        stake_ids=stake_ids,
+        stake_affects=stake_affects,
+        stake_when=stake_when,
+        strategies=strategies,
+        strategy_strings=strategy_strings,
+        strategy_slots=strategy_slots,
+        start_day=start,
+        planned_days=np.array(days, dtype=np.int64),
+        deadline_days=deadline_days,
+        horizon_day=horizon,
+        notice_days=cal.withdrawal_notice_days,
+        withdrawal_earliest_round=cal.withdrawal_earliest_round,
+        first_vote_round=cal.first_vote_round or 0,
+        max_rounds=max_rounds,
+        max_votes=ext_max + 2,
+    )
+    return structure, ParamSpace(slots), pr.items
+
+
+def _canonical_outcome(name: str, parties: list[str]) -> str:
+    if name.startswith("bilateral_"):
+        members = name[len("bilateral_") :].split("_")
+        if len(members) == 2 and all(m in parties for m in members):
+            members.sort(key=parties.index)
+            return "bilateral_" + "_".join(members)
+    return name
+
+
+def _discrete_pref(p, k, iss, pref, ipath, slot, pr) -> None:
+    if pref.shape != "linear":
+        pr.add(ipath + ("shape",), "shape is for continuous issues; give values per option")
+    if pref.values is None:
+        if not isinstance(pref.ideal, str) or pref.ideal not in iss.options:
+            pr.add(ipath + ("ideal",), f"expected one of {iss.options} (or give values per option)")
+            return
+        best = iss.options.index(pref.ideal)
+        far = max(best, len(iss.options) - 1 - best)
+        for o, name in enumerate(iss.options):
+            v = 1.0 - abs(o - best) / far
+            slot(f"{p}.{k}.value.{name}", ipath + ("ideal",), v, (0.0, 1.0), "an option's value")
+        return
+    for name in pref.values:
+        if name not in iss.options:
+            pr.add(ipath + ("values", name), f"unknown option {name!r}; options are {iss.options}")
+    for name in iss.options:
+        if name not in pref.values:
+            pr.add(ipath + ("values",), f"no value for option {name!r}")
+            continue
+        slot(f"{p}.{k}.value.{name}", ipath + ("values", name), pref.values[name], (0.0, 1.0), "an option's value")
+    if pref.ideal is not None:
+        pr.add(ipath + ("ideal",), "give either ideal or values for a discrete issue, not both")
+
+
+def _strategy(p, prof, base, slot, pr):
+    spath = base + ("strategy",)
+    try:
+        cls = get_strategy(prof.strategy.name)
+    except UserError as exc:
+        pr.add(spath + ("name",), str(exc))
+        return None, {}, []
+    strings: dict = {}
+    numeric: list[str] = []
+    specs = dict(cls.params)
+    if cls.wraps:
+        base_name = prof.strategy.params.get("base", cls.params["base"].default)
+        try:
+            base_cls = get_strategy(str(base_name))
+        except UserError as exc:
+            pr.add(spath + ("params", "base"), str(exc))
+            return None, {}, []
+        if base_cls.wraps:
+            pr.add(spath + ("params", "base"), f"{cls.name} cannot wrap {base_cls.name}, itself a wrapper")
+            return None, {}, []
+        strings["base"] = base_cls.name
+        specs = {**base_cls.params, **{k: v for k, v in cls.params.items() if k != "base"}}
+    for name in prof.strategy.params:
+        if name not in specs and not (cls.wraps and name == "base"):
+            pr.add(spath + ("params", name), f"unknown parameter for {cls.name}; expected one of {sorted(specs)}")
+    for name, spec in specs.items():
+        value = prof.strategy.params.get(name, spec.default)
+        ppath = spath + ("params", name)
+        if spec.numeric:
+            if isinstance(value, str):
+                pr.add(ppath, f"expected a number in [{spec.low:g}, {spec.high:g}]")
+                continue
+            slot(f"{p}.strategy.{name}", ppath, value, (spec.low, spec.high), f"{p}'s {cls.name} parameter {name}")
+            numeric.append(name)
+        else:
+            if value not in spec.choices:
+                pr.add(ppath, f"expected one of {list(spec.choices)}, got {value!r}")
+            strings[name] = value
+    return cls.name, strings, numeric

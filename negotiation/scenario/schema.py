@@ -1,0 +1,173 @@
+"""The scenario schema: typed, validated, unknown keys refused.
+
+A number anywhere in a profile, stake, coalition or the calendar may instead be a
+distribution (``{dist: uniform, low: 0.2, high: 0.4}``): that makes it an uncertain
+parameter, sampled once per negotiation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from negotiation.scenario.distributions import Dist
+
+Num = Annotated[float | Dist, Field(union_mode="left_to_right")]
+PartyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*$", max_length=16)]
+IssueId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class Strict(BaseModel):
+    """Base for schema types: unknown keys refused, no type coercion, no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Party(Strict):
+    """A negotiating party."""
+
+    name: str
+    negotiators: list[str] = []
+    stance: str = ""
+
+
+class Issue(Strict):
+    """An issue: continuous (``range`` in natural units) or discrete (``options``)."""
+
+    label: str = ""
+    unit: str = ""
+    range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+    options: list[str] | None = None
+    status_quo: float | str
+    scale: float = Field(default=1.0, gt=0)  # display factor, e.g. 100 to show 0.625 as 62.5
+
+    @model_validator(mode="after")
+    def _kind(self):
+        if (self.range is None) == (self.options is None):
+            raise ValueError("give exactly one of 'range' (continuous) or 'options' (discrete)")
+        if self.range is not None:
+            lo, hi = self.range
+            if not lo < hi:
+                raise ValueError(f"range low ({lo}) must be below high ({hi})")
+            if isinstance(self.status_quo, str):
+                raise ValueError("status_quo of a continuous issue must be a number")
+            if not lo <= self.status_quo <= hi:
+                raise ValueError(f"status_quo {self.status_quo} is outside range [{lo}, {hi}]")
+        else:
+            if len(self.options) < 2 or len(set(self.options)) != len(self.options) or len(self.options) > 50:
+                raise ValueError("options must list from 2 to 50 distinct names")
+            if self.status_quo not in self.options:
+                raise ValueError(f"status_quo {self.status_quo!r} is not one of {self.options}")
+        return self
+
+    @property
+    def discrete(self) -> bool:
+        return self.options is not None
+
+
+class IssuePreference(Strict):
+    """A party's preference on one issue."""
+
+    weight: Num
+    ideal: Num | str | None = None
+    shape: Literal["linear", "concave", "convex"] = "linear"
+    values: dict[str, Num] | None = None
+    salience: float | None = Field(default=None, ge=0, le=1)  # for the BDM forecast; default: the weight
+
+
+class StrategySpec(Strict):
+    """Which strategy a party plays, with its parameters (numbers, distributions or names)."""
+
+    name: str = "time_dependent"
+    params: dict[str, Num | str] = {}
+
+
+class Profile(Strict):
+    """A party's private profile: preferences, reservation utility, strategy and rule odds."""
+
+    reservation: Num
+    issues: dict[str, IssuePreference]
+    strategy: StrategySpec = StrategySpec()
+    p_extend: Num = 1.0
+    p_withdraw: Num = 0.0
+    capability: float | None = Field(default=None, ge=0)  # for the BDM forecast; default: equal
+
+
+class Stake(Strict):
+    """A linked stake: ``holder`` controls it; ``affects`` gains ``value`` under outcomes ``when``."""
+
+    label: str = ""
+    holder: str
+    affects: str
+    value: Num
+    when: list[str] = Field(min_length=1)
+    source: str = ""
+
+
+class Coalition(Strict):
+    """A pair that may sign a bilateral deal, with the chance the path is open and its tie weight."""
+
+    pair: Annotated[list[str], Field(min_length=2, max_length=2)]
+    p_open: Num = 1.0
+    weight: float = Field(default=1.0, ge=0)
+
+
+class Calendar(Strict):
+    """Rounds, deadline, extension and withdrawal rules, horizon."""
+
+    rounds: list[dt.date] = Field(min_length=1, max_length=1000)
+    deadline: dt.date
+    first_vote_round: int | None = None
+    max_extensions: Num = 0
+    extension_months: int = Field(default=3, ge=1, le=60)
+    extension_gap_days: Num = 30
+    withdrawal_notice_days: int = Field(default=183, ge=0, le=3650)
+    withdrawal_earliest_round: int = Field(default=1, ge=1)
+    horizon: dt.date
+
+
+class LatinHypercube(Strict):
+    """A Latin-hypercube sample of ``samples`` points over the given [low, high] ranges."""
+
+    samples: int = Field(ge=1, le=100_000)
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=1)
+
+
+class SobolDesign(Strict):
+    """Saltelli points for Sobol indices: ``samples`` * (D + 2) points over the ranges (default:
+    every uncertain parameter over its support)."""
+
+    samples: int = Field(default=64, ge=2, le=100_000)
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] | None = None
+
+
+class SweepSpec(Strict):
+    """Sweep points: a grid over named parameters, a Latin-hypercube sample, or a Sobol design."""
+
+    draws: int = Field(default=1000, ge=1)
+    grid: dict[str, Annotated[list[float], Field(min_length=1)]] | None = None
+    lhs: LatinHypercube | None = None
+    sobol: SobolDesign | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if sum(x is not None for x in (self.grid, self.lhs, self.sobol)) > 1:
+            raise ValueError("give one of grid, lhs or sobol")
+        return self
+
+
+class Scenario(Strict):
+    """A whole scenario: who negotiates what, how they value it, and the rules of the talks."""
+
+    name: str
+    description: str = ""
+    sources: list[str] = []
+    parties: dict[PartyId, Party] = Field(min_length=2, max_length=20)
+    issues: dict[IssueId, Issue] = Field(min_length=1, max_length=100)
+    profiles: dict[str, Profile]
+    stakes: dict[str, Stake] = {}
+    coalitions: list[Coalition] = []
+    calendar: Calendar
+    sweep: SweepSpec | None = None
