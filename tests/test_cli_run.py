@@ -301,7 +301,7 @@ def test_split_rounds_by_hand(split_run):
             order = ["B"]  # S never proposes: it accepted B's opening offer
         assert [o["proposer"] for o in rec["offers"]] == order
         for off in rec["offers"]:
-            (x,) = off["position"]
+            x = off["terms"]["price"]  # display units: the split's price scale is 1
             want = 100 * (1 - target) if off["proposer"] == "B" else 100 * target
             assert x == pytest.approx(want, abs=1e-9)
             assert off["utilities"]["B"] == pytest.approx(1 - x / 100, abs=1e-9)
@@ -348,7 +348,9 @@ def test_nafta_run_folder(nafta_run):
     assert set(s["agreement"]) == {"auto_rvc", "dairy", "dispute_panels", "procurement", "sunset"}
     assert s["agreement"]["dispute_panels"] in ("keep", "opt_in", "eliminate")
     assert s["agreement"]["sunset"] in ("none", "review", "expiry_5y")
-    assert 0.50 <= s["agreement"]["auto_rvc"] <= 0.95
+    # display units: the range 0.50-0.95 shown as % regional content (scale 100)
+    assert 50 <= s["agreement"]["auto_rvc"] <= 95
+    assert s["units"]["auto_rvc"] == "% regional content" and s["units"]["sunset"] == "option"
     # Each party signed: its utility is at least its walk-away value.
     for p in ("US", "CA", "MX"):
         assert s["utilities"][p] >= s["reservations"][p] - 1e-12

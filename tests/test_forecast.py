@@ -131,9 +131,11 @@ def test_forecast_defaults_salience_to_weight_and_capability_to_equal_shares():
     res = run_cli(ROOT / "configs" / "teaching_trade.yaml", "--rounds", 0, "--issue", "disputes", "--json")
     assert res.exit_code == 0, res.stderr
     first = json.loads(res.stdout)["disputes"][0]
-    assert first["positions"] == {"A": 2.0, "B": 0.0, "C": 0.0}
+    # positions in display units: option names (index 2 = "none", 0 = "panel"); the mean stays
+    # an option index (it falls between options)
+    assert first["positions"] == {"A": "none", "B": "panel", "C": "panel"}
     assert first["mean"] == pytest.approx(0.6)
-    assert first["forecast"] == 0.0
+    assert first["forecast"] == "panel"
 
 
 # --- bad input -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from negotiation.cli.commands import cli
 from negotiation.drivers.batch import run_rows
 from negotiation.errors import UserError
 from negotiation.experiments.designs import expand, grid_points, lhs_points, spec_from_cli
-from negotiation.experiments.results import wilson
+from negotiation.experiments.statistics import wilson
 from negotiation.experiments.sweep import plan_chunks
 from negotiation.scenario.loader import load_scenario
 

@@ -10,7 +10,7 @@ import yaml
 from negotiation.analysis.bargaining import analyze
 from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
-from negotiation.experiments.results import wilson
+from negotiation.experiments.statistics import wilson
 from negotiation.scenario.loader import load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent

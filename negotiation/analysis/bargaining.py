@@ -19,6 +19,7 @@ import numpy as np
 from negotiation.analysis.outcome_space import nash_point, pareto_mask
 from negotiation.kernel.draws import build_inputs
 from negotiation.kernel.utility import issue_utility
+from negotiation.output import units
 
 
 def grid_size(st, max_points: int) -> int:
@@ -59,7 +60,7 @@ def kalai_smorodinsky(u: np.ndarray, d: np.ndarray) -> int | None:
 
 
 def analyze(loaded, max_points: int = 200_000) -> dict:
-    """The analysis as a plain dict (positions in natural units)."""
+    """The analysis as a plain dict (positions in display units, named in ``units``)."""
     st = loaded.structure
     x, u, g, d = enumerate_agreements(loaded, max_points)
     rational = np.all(u >= d, axis=1)
@@ -74,13 +75,14 @@ def analyze(loaded, max_points: int = 200_000) -> dict:
             "utilities": {p: round(float(u[k, j]), 9) for j, p in enumerate(st.parties)},
         }
 
+    cfg = loaded.scenario.issues
     out = {
+        "units": units.units(st, cfg),
         "agreements": int(x.shape[0]),
         "individually_rational": int(rational.sum()),
         "pareto_size": int(front.sum()),
         "tolerance": {
-            st.issues[i]: round(float((st.hi[i] - st.lo[i]) / (g - 1) * loaded.scenario.issues[st.issues[i]].scale), 9)
-            for i in st.cont
+            st.issues[i]: round(float((st.hi[i] - st.lo[i]) / (g - 1) * units.scale_of(st, cfg, i)), 9) for i in st.cont
         },
         "disagreement": {p: round(float(d[j]), 9) for j, p in enumerate(st.parties)},
         "nash": point(nash_point(u, d)),
@@ -94,11 +96,5 @@ def analyze(loaded, max_points: int = 200_000) -> dict:
 
 
 def _natural(loaded, x) -> dict:
-    st = loaded.structure
-    out = {}
-    for i, issue in enumerate(st.issues):
-        if i in st.options:
-            out[issue] = st.options[i][int(round(x[i]))]
-        else:
-            out[issue] = round(float(x[i] * loaded.scenario.issues[issue].scale), 9)
-    return out
+    st, cfg = loaded.structure, loaded.scenario.issues
+    return {issue: units.position(st, cfg, i, float(x[i]), 9) for i, issue in enumerate(st.issues)}

@@ -47,16 +47,6 @@ def cli():
     """Simulate multi-party, multi-issue negotiations (flagship: NAFTA 2017)."""
 
 
-def _check_counts(draws: int | None, seed: int | None, workers: int) -> None:
-    """One clear line for a count out of range (click's own message would span three)."""
-    if draws is not None and draws < 1:
-        raise UserError(f"--draws must be at least 1, got {draws}")
-    if seed is not None and seed < 0:
-        raise UserError(f"--seed must be 0 or more, got {seed}")
-    if workers < 1:
-        raise UserError(f"--workers must be at least 1, got {workers}")
-
-
 def _report(folder, as_json: bool, enabled: bool) -> None:
     """Draw the run folder's report (unless disabled); a failure to draw does not fail the run."""
     if not enabled:
@@ -72,9 +62,9 @@ def _report(folder, as_json: bool, enabled: bool) -> None:
 
 
 def _load(config: str):
-    from negotiation.scenario.loader import load_scenario
+    from negotiation.api import load
 
-    return load_scenario(config)
+    return load(config)
 
 
 @cli.command()
@@ -100,48 +90,22 @@ def validate(config):
 @click.option("--out", default=None, type=click.Path(), help="Exact run folder to write (must be new or empty).")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def run(config, seed, draw, as_json, runs_dir, out, no_report):
-    """Run one negotiation of CONFIG, narrated round by round; write a run folder."""
-    _check_counts(None, seed, 1)
-    if draw < 0:
-        raise UserError(f"--draw must be 0 or more, got {draw}")
+    """Run one negotiation of CONFIG, narrated round by round; write a run folder.
+
+    CONFIG is a scenario file or a bundled scenario's name (see `negotiate scenarios`)."""
+    from negotiation import api
+
+    api._check_seed(seed, draw)
     loaded = _load(config)
-    _play(loaded, seed, draw, loaded.space, as_json, runs_dir, "run", None, out, not no_report)
+    result = api.run(loaded, seed, draw, narrate=None if as_json else click.echo, runs_dir=runs_dir, out=out)
+    _finish_single(result, as_json, not no_report)
 
 
-def _play(loaded, seed, draw, space, as_json, runs_dir, kind, name=None, out=None, report=True) -> dict:
-    """Play one negotiation in the Mesa driver, narrating it, and write its run folder."""
-    from negotiation.drivers.model import NegotiationModel
-    from negotiation.output.narrate import event_lines, outcome_lines, round_lines
-    from negotiation.output.runfolder import RunFolder, json_text
-
-    folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, kind, loaded, seed, out)
-    folder.manifest["draw"] = draw
-    st, issues = loaded.structure, loaded.scenario.issues
-    say = (lambda s: None) if as_json else click.echo
-    with folder:
-        model = NegotiationModel(loaded, seed=seed, draw=draw, space=space)
-        say(f"{loaded.scenario.name}: seed {seed}, draw {draw}; parties {', '.join(st.parties)}")
-        while model.running:
-            held = len(model.history)
-            events = len(model.history[-1]["events"]) if held else 0
-            model.step()
-            if len(model.history) > held:
-                lines = round_lines(st, issues, model.history[-1])
-            else:  # no round held (a withdrawal took effect): only the new events
-                lines = event_lines(model.history[-1]["events"][events:]) if held else []
-            for line in lines:
-                say(line)
-        summary = model.summary()
-        for line in outcome_lines(st, issues, summary):
-            say(line)
-        folder.write("summary.json", json_text(summary))
-        folder.write("rounds.csv", model.trace().to_csv(index=False, float_format="%.12g"))
-        folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in model.history))
+def _finish_single(result, as_json: bool, report: bool) -> None:
     if as_json:
-        click.echo(json.dumps(summary, sort_keys=True))
-    _report(folder.path, as_json, report)
-    click.echo(f"run folder: {folder.path}", err=as_json)
-    return summary
+        click.echo(json.dumps(result.summary, sort_keys=True))
+    _report(result.folder, as_json, report)
+    click.echo(f"run folder: {result.folder}", err=as_json)
 
 
 def _table(summary: dict, st) -> list[str]:
@@ -208,98 +172,56 @@ def sweep(
     no_report,
 ):
     """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
-    from negotiation.experiments import sweep as sweeper
-    from negotiation.experiments.designs import expand, sobol_ranges, spec_from_cli
-    from negotiation.experiments.discovery import conditions_from_parquet
-    from negotiation.kernel.draws import DrawLayout
-    from negotiation.output.runfolder import RunFolder, json_text, read_manifest
+    from negotiation import api
+    from negotiation.experiments.designs import spec_from_cli
 
-    _check_counts(draws, seed, workers)
-    if scheduler and workers > 1:
-        raise UserError("give either --workers or --scheduler, not both")
-    if chunk_rows is not None and chunk_rows < 1:
-        raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")
-    if memory_mib < 16:
-        raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
+    api._check_counts(draws, seed, workers)
     loaded = _load(config)
-    cli_spec = spec_from_cli(grid, lhs, ranges, draws or 1000, method, samples)
-    spec = cli_spec or loaded.scenario.sweep
-    if resume:
-        folder = RunFolder(Path(resume), read_manifest(Path(resume), "sweep"))
-        m = folder.manifest
-        if m["config_hash"] != loaded.config_hash():
-            raise UserError(
-                f"{resume}: config hash differs: the folder was made from another config "
-                f"({m['config_hash'][:12]}..., this one {loaded.config_hash()[:12]}...)"
-            )
-        if seed is not None and seed != m["seed"]:
-            raise UserError(f"{resume}: seed differs (the folder has seed {m['seed']}, you gave {seed})")
-        if draws is not None and draws != m["draws_per_point"]:
-            raise UserError(f"{resume}: draws differ (the folder has {m['draws_per_point']}, you gave {draws})")
-        if cli_spec is not None and expand(loaded.space, cli_spec, m["seed"]) != m["points"]:
-            raise UserError(f"{resume}: the sweep points differ from the folder's")
-        seed, n_draws, points, rows = m["seed"], m["draws_per_point"], m["points"], m["chunk_rows"]
-        sobol = m.get("sobol_ranges")
-        if m.get("status") == "complete" and (folder.path / "outcomes.parquet").exists():
-            raise UserError(f"{resume}: this sweep is already complete")
-        folder.manifest["status"] = "running"
-    else:
-        seed = seed or 0
-        n_draws = draws or (spec.draws if spec else 1000)
-        points = expand(loaded.space, spec, seed)
-        sobol = sobol_ranges(loaded.space, spec) if spec is not None and spec.sobol is not None else None
-        width = DrawLayout.of(loaded.structure, loaded.space).width
-        rows = sweeper.chunk_rows(chunk_rows, memory_mib, width)
-    # Connect before anything is written, so an unreachable scheduler leaves no folder behind.
-    client = sweeper.dask_client(scheduler) if scheduler else None
-    if not resume:
-        try:
-            folder = RunFolder.create(runs_dir, Path(config).stem, "sweep", loaded, seed, out)
-        except BaseException:
-            if client is not None:
-                client.close()
-            raise
-        folder.manifest.update(draws_per_point=n_draws, points=points, chunk_rows=rows, sobol_ranges=sobol)
-    folder.manifest.update(workers=workers, scheduler=scheduler)
-    folder.write_manifest()
+    spec = spec_from_cli(grid, lhs, ranges, draws or 1000, method, samples)
     say = (lambda s: None) if as_json else click.echo
-    say(f"{loaded.scenario.name}: {len(points)} point(s) x {n_draws} draws, seed {seed}; run folder {folder.path}")
-    config_text = loaded.resolved_yaml()
-    try:
-        sweeper.run_sweep(folder.path, config_text, points, seed, n_draws, rows, workers, client, quiet or as_json)
-        summary = sweeper.finalize(folder.path, loaded, points, seed, n_draws, rows)
-        if sobol:
-            from negotiation.experiments.sensitivity import outcome_sobol, plot_sobol
 
-            summary["sobol"] = outcome_sobol(summary, sobol, seed)
-            (folder.path / "plots").mkdir(exist_ok=True)
-            plot_sobol(summary["sobol"], folder.path / "plots" / "sobol.png")
-        summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
-        folder.write("summary.json", json_text(summary))
-        sweeper.remove_parts(folder.path)
+    where = {}
+
+    def started(folder, plan):
+        where["folder"] = folder
+        say(
+            f"{loaded.scenario.name}: {len(plan.points)} point(s) x {plan.draws} draws, seed {plan.seed}; "
+            f"run folder {folder}"
+        )
+
+    from negotiation.experiments.sweep import sweep as run_sweep
+
+    try:
+        if chunk_rows is not None and chunk_rows < 1:
+            raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")
+        if memory_mib < 16:
+            raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
+        done = run_sweep(
+            loaded,
+            spec,
+            draws,
+            seed,
+            workers,
+            scheduler,
+            resume,
+            runs_dir,
+            out,
+            Path(config).stem,
+            chunk_rows,
+            memory_mib,
+            quiet=quiet or as_json,
+            on_start=started,
+        )
     except KeyboardInterrupt:
-        folder.close("partial")
-        click.echo(f"interrupted; finish with: negotiate sweep {config} --resume {folder.path}", err=True)
+        click.echo(f"interrupted; finish with: negotiate sweep {config} --resume {where.get('folder')}", err=True)
         sys.exit(130)
-    except OSError as exc:
-        folder.close("partial")
-        raise UserError(
-            f"{folder.path}: cannot write results ({exc.strerror}); finished chunks are kept, "
-            f"finish with --resume {folder.path}"
-        ) from None
-    except BaseException:
-        folder.close("failed")
-        raise
-    finally:
-        if client is not None:
-            client.close()
-    folder.close("complete")
+    summary, folder = done.summary, done.folder
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:
         for line in _table(summary, loaded.structure):
             click.echo(line)
-        if 1 < len(points) <= 30:
+        if 1 < len(summary["points"]) <= 30:
             for line in _point_lines(summary):
                 click.echo(line)
         for name, idx in summary.get("sobol", {}).items():
@@ -311,8 +233,8 @@ def sweep(
                 )
         for box in summary["conditions"].values():
             click.echo(box["text"])
-    _report(folder.path, as_json, not no_report)
-    click.echo(f"run folder: {folder.path}", err=as_json)
+    _report(folder, as_json, not no_report)
+    click.echo(f"run folder: {folder}", err=as_json)
 
 
 @cli.command()
@@ -323,59 +245,15 @@ def sweep(
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
 def replay(run_dir, index, as_json, runs_dir, no_report):
     """Replay draw I of a sweep in the Mesa driver, narrated, and check it against outcomes.parquet."""
-    import pyarrow.parquet as pq
+    from negotiation import api
 
-    from negotiation.output.runfolder import read_manifest
-    from negotiation.scenario.loader import load_scenario
-
-    folder = Path(run_dir)
-    m = read_manifest(folder, "sweep")
-    if not (folder / "outcomes.parquet").exists():
-        raise UserError(f"{run_dir}: no outcomes.parquet (is the sweep finished? try --resume)")
-    total = m["draws_per_point"] * len(m["points"])
-    if not 0 <= index < total:
-        raise UserError(f"--draw must be from 0 to {total - 1}, got {index}")
-    loaded = load_scenario(folder / "config.yaml")
-    point, row = divmod(index, m["draws_per_point"])
-    params = m["points"][point]
-    space = loaded.space.with_values(params) if params else loaded.space
-    summary = _play(
-        loaded,
-        m["seed"],
-        row,
-        space,
-        as_json,
-        runs_dir,
-        "replay",
-        f"{Path(run_dir).name}-d{index}",
-        None,
-        not no_report,
-    )
-    table = pq.read_table(folder / "outcomes.parquet", filters=[("draw", "=", index)])
-    want = table.to_pylist()[0]
-    same = _same_result(want, summary, loaded.structure)
-    msg = (
-        f"matches outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
-        if same
-        else f"MISMATCH with outcomes.parquet draw {index}: {want['outcome']}, {want['rounds']} rounds"
-    )
-    click.echo(msg, err=as_json)
+    result, same = api.replay(run_dir, index, None if as_json else click.echo, runs_dir)
+    _finish_single(result, as_json, not no_report)
+    row = result.model.summary()
+    verdict = "matches" if same else "MISMATCH with"
+    click.echo(f"{verdict} outcomes.parquet draw {index}: {row['outcome']}, {row['rounds']} rounds", err=as_json)
     if not same:
         sys.exit(1)
-
-
-def _same_result(row: dict, summary: dict, st, tol: float = 1e-9) -> bool:
-    """Whether a replayed summary equals a row of outcomes.parquet (positions and utilities to tol)."""
-    if row["outcome"] != summary["outcome"] or row["rounds"] != summary["rounds"]:
-        return False
-    for issue in st.issues:
-        got, want = summary["agreement"].get(issue), row[f"x.{issue}"]
-        if isinstance(want, str) or want is None:
-            if got != want:
-                return False
-        elif not (want != want and got is None) and (got is None or abs(got - want) > tol):
-            return False
-    return all(abs(summary["utilities"][p] - row[f"u.{p}"]) <= tol for p in st.parties)
 
 
 @cli.command()
@@ -400,12 +278,27 @@ def report(run_dir, quiet):
 
 
 @cli.command()
-def strategies():
-    """List the registered strategies with their traits and parameters."""
-    from negotiation.strategies import REGISTRY
+def scenarios():
+    """List the bundled scenarios, usable by name from any folder (e.g. `negotiate run nafta_2017`)."""
+    from negotiation import api
+    from negotiation.errors import ConfigError
 
-    for name in sorted(REGISTRY):
-        cls = REGISTRY[name]
+    for name in api.scenarios():
+        try:
+            scn = api.load(name).scenario
+        except ConfigError:  # pragma: no cover - bundled scenarios are tested to load
+            click.echo(f"{name:<20} (does not load)")
+            continue
+        n, k = len(scn.parties), len(scn.issues)
+        click.echo(f"{name:<20} {scn.name}: {n} parties, {k} issue{'s' if k != 1 else ''}")
+
+
+@cli.command()
+def strategies():
+    """List the registered strategies (installed plugins included) with their traits and parameters."""
+    from negotiation.strategies import available
+
+    for name, cls in available().items():
         t = cls.traits
         flags = ", ".join(
             f
@@ -442,30 +335,13 @@ def strategies():
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quiet, no_report):
     """Every assignment of the listed strategies to the parties, each a Monte Carlo sweep."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+    from negotiation import api
 
-    from negotiation.experiments.sweep import Progress
-    from negotiation.experiments.tournament import parse_strategies, run_tournament, table
-    from negotiation.output.runfolder import RunFolder, json_text
-
-    _check_counts(draws, seed, workers)
     loaded = _load(config)
-    chosen = parse_strategies(names)
-    st = loaded.structure
-    n_assign = len(chosen) ** st.n_parties
-    folder = RunFolder.create(runs_dir, Path(config).stem, "tournament", loaded, seed, out)
-    folder.manifest.update(strategies=chosen, draws_per_assignment=draws)
-    folder.write_manifest()
-    progress = Progress(n_assign * draws, 0, quiet or as_json)
-    with folder:
-        results = run_tournament(loaded, chosen, draws, seed, workers=workers, progress=progress.update)
-        progress.close()
-        tab = table(results, st.parties, st.outcomes)
-        summary = {"n_draws": n_assign * draws, "seed": seed, "strategies": chosen, "assignments": results}
-        folder.write("summary.json", json_text(summary))
-        pq.write_table(tab, folder.path / "tournament.parquet")
-        pacsv.write_csv(tab, folder.path / "tournament.csv")
+    res = api.tournament(
+        loaded, names, draws, seed, workers, runs_dir=runs_dir, out=out, progress=not (quiet or as_json)
+    )
+    summary, results, st = res.summary, res.summary["assignments"], loaded.structure
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:
@@ -477,8 +353,8 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
             row += " ".join(f"{r['outcomes'][o]['p']:>16.3f}" for o in shown) + "  "
             row += " ".join(f"{r['mean_utility'][p]:>7.3f}" for p in st.parties)
             click.echo(row)
-    _report(folder.path, as_json, not no_report)
-    click.echo(f"run folder: {folder.path}", err=as_json)
+    _report(res.folder, as_json, not no_report)
+    click.echo(f"run folder: {res.folder}", err=as_json)
 
 
 @cli.command()
@@ -488,41 +364,29 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
 @click.option("--json", "as_json", is_flag=True, help="Print the forecast as JSON.")
 def forecast(config, rounds, issues, as_json):
     """Bueno de Mesquita expected-utility forecast (Scholz et al. 2011) of each issue, per round."""
-    from negotiation.analysis.forecast import forecast as run_forecast
-    from negotiation.analysis.forecast import scenario_actors
-    from negotiation.output.narrate import position_text
+    from negotiation import api
 
-    if rounds < 0 or rounds > 1000:
-        raise UserError(f"--rounds must be from 0 to 1000, got {rounds}")
-    loaded = _load(config)
-    st = loaded.structure
-    for issue in issues:
-        if issue not in st.issues:
-            raise UserError(f"unknown issue {issue!r}; issues are {', '.join(st.issues)}")
-    out = {}
-    for issue in issues or st.issues:
-        i = st.issues.index(issue)
-        x, c, s = scenario_actors(loaded, issue)
-        path = run_forecast(x, c, s, rounds)
-        out[issue] = [
-            {
-                "round": f.round,
-                "forecast": f.median,
-                "mean": f.mean,
-                "positions": dict(zip(st.parties, f.positions.tolist(), strict=True)),
-            }
-            for f in path
-        ]
-        if as_json:
-            continue
-        cfg = loaded.scenario.issues
-        click.echo(f"{issue}: forecast (median voter) and weighted mean per round")
-        for f in path:
-            pos = "  ".join(f"{p} {position_text(st, cfg, i, v)}" for p, v in zip(st.parties, f.positions, strict=True))
-            mean = f"{f.mean:.3f}" if i in st.options else position_text(st, cfg, i, f.mean)
-            click.echo(f"  round {f.round:>3}: forecast {position_text(st, cfg, i, f.median)}, mean {mean}   {pos}")
+    out = api.forecast(config, rounds, list(issues) or None)
     if as_json:
         click.echo(json.dumps(out, sort_keys=True))
+        return
+    loaded = _load(config)
+    for issue, path in out.items():
+        unit = (
+            ""
+            if issue in loaded.structure.issues and loaded.scenario.issues[issue].discrete
+            else (loaded.scenario.issues[issue].unit)
+        )
+        click.echo(f"{issue}: forecast (median voter) and weighted mean per round")
+        for f in path:
+            pos = "  ".join(f"{p} {_shown(v, unit)}" for p, v in f["positions"].items())
+            mean = f"{f['mean']:.3f}" if not unit and isinstance(f["forecast"], str) else _shown(f["mean"], unit)
+            click.echo(f"  round {f['round']:>3}: forecast {_shown(f['forecast'], unit)}, mean {mean}   {pos}")
+
+
+def _shown(v, unit: str) -> str:
+    """A display-unit value for a person: one decimal and the unit, or an option's name."""
+    return v if isinstance(v, str) else f"{v:.1f}{unit}"
 
 
 @cli.command()
@@ -534,13 +398,11 @@ def forecast(config, rounds, issues, as_json):
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def play(config, party, seed, draw, runs_dir, no_report):
     """Play one party of CONFIG in the terminal against the computer parties."""
+    from negotiation import api
     from negotiation.cli.terminal import Quit
     from negotiation.cli.terminal import play as play_game
-    from negotiation.output.runfolder import RunFolder, json_text
 
-    _check_counts(None, seed, 1)
-    if draw < 0:
-        raise UserError(f"--draw must be 0 or more, got {draw}")
+    api._check_seed(seed, draw)
     loaded = _load(config)
     if party not in loaded.structure.parties:
         raise UserError(f"unknown party {party!r}; parties are {', '.join(loaded.structure.parties)}")
@@ -559,15 +421,13 @@ def play(config, party, seed, draw, runs_dir, no_report):
         view, actions = play_game(loaded, seed, draw, party, ask, click.echo)
     except Quit:
         raise UserError("the input ended before the negotiation did; nothing was saved") from None
-    folder = RunFolder.create(runs_dir, Path(config).stem, "play", loaded, seed)
-    with folder:
-        folder.manifest.update(draw=draw, person=party)
-        folder.write("summary.json", json_text(view.summary))
-        folder.write("rounds.csv", view.model.trace().to_csv(index=False, float_format="%.12g"))
-        folder.write("rounds.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in view.model.history))
-        folder.write("actions.jsonl", "".join(json.dumps(a.__dict__, sort_keys=True) + "\n" for a in actions))
-    _report(folder.path, False, not no_report)
-    click.echo(f"run folder: {folder.path}")
+    model = view.model
+    result = api.RunResult(view.summary, model.trace(), [], model.records(), model)
+    actions_text = "".join(json.dumps(a.__dict__, sort_keys=True) + "\n" for a in actions)
+    folder = api.open_run_folder(loaded, seed, draw, runs_dir, kind="play", extra={"person": party})
+    result.folder = api.save_run(folder, result, files={"actions.jsonl": actions_text})
+    _report(result.folder, False, not no_report)
+    click.echo(f"run folder: {result.folder}")
 
 
 @cli.command()
@@ -576,12 +436,9 @@ def play(config, party, seed, draw, runs_dir, no_report):
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 def analyze(config, max_points, as_json):
     """Pareto frontier, Nash and Kalai-Smorodinsky points, each party's best rational agreement."""
-    from negotiation.analysis.bargaining import analyze as run_analysis
+    from negotiation import api
 
-    if max_points < 2:
-        raise UserError(f"--max-points must be at least 2, got {max_points}")
-    loaded = _load(config)
-    res = run_analysis(loaded, max_points)
+    res = api.analyze(config, max_points)
     if as_json:
         click.echo(json.dumps(res, sort_keys=True))
         return

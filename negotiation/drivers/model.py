@@ -11,6 +11,7 @@ from negotiation.drivers.party import PartyAgent
 from negotiation.kernel.draws import draw_rows
 from negotiation.kernel.protocol import State, play_round
 from negotiation.kernel.utility import outcome_utilities, utility
+from negotiation.output import units
 from negotiation.scenario.loader import Loaded
 from negotiation.strategies import party_strategies
 
@@ -141,6 +142,20 @@ class NegotiationModel(mesa.Model):
         self.history.append(record)
         self.datacollector.collect(self)
 
+    def records(self) -> list[dict]:
+        """The round records as written to ``rounds.jsonl``: each offer's terms in display units
+        (``terms``, by issue) instead of the kernel's model positions."""
+        st, cfg = self.structure, self.loaded.scenario.issues
+        out = []
+        for rec in self.history:
+            offers = []
+            for off in rec["offers"]:
+                off = dict(off)
+                terms = units.positions(st, cfg, off.pop("position"))
+                offers.append({**off, "terms": dict(zip(st.issues, terms, strict=True))})
+            out.append({**rec, "offers": offers})
+        return out
+
     def run(self, max_steps: int | None = None) -> None:
         """Step until the negotiation ends."""
         limit = max_steps or self.structure.max_rounds + 1
@@ -148,20 +163,22 @@ class NegotiationModel(mesa.Model):
             self.step()
 
     def summary(self) -> dict:
-        """The run's summary, as DESIGN.md's output contract gives it."""
+        """The run's summary, as DESIGN.md's output contract gives it (positions in display units)."""
         st, s = self.structure, self.state
         outcome = int(s.outcome[0])
         u = outcome_utilities(st, self.inputs, s.outcome, s.agreement)[0]
+        cfg = self.loaded.scenario.issues
         agreement = {}
-        if outcome < 1 + len(st.pairs):
-            for i, issue in enumerate(st.issues):
-                x = float(s.agreement[0, i])
-                agreement[issue] = st.options[i][int(round(x))] if i in st.options else round(x, 12)
+        if st.agreed(outcome):
+            agreement = {
+                issue: units.position(st, cfg, i, float(s.agreement[0, i])) for i, issue in enumerate(st.issues)
+            }
         return {
             "outcome": st.outcomes[outcome],
             "rounds": int(s.rounds[0]),
             "date": day_text(s.end_day[0]),
             "agreement": agreement,
+            "units": units.units(st, cfg),
             "utilities": {p: round(float(u[k]), 12) for k, p in enumerate(st.parties)},
             "reservations": {p: round(float(self.inputs.res_eff[0, k]), 12) for k, p in enumerate(st.parties)},
             "seed": self.seed,
@@ -174,10 +191,13 @@ class NegotiationModel(mesa.Model):
         model = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         model.index = model.index + 1
         df = df.rename(columns={"Step": "step"}).drop(columns=["AgentID"])
-        st = self.structure
-        for i, options in st.options.items():
-            col = f"offer_{st.issues[i]}"
-            df[col] = [options[int(round(v))] if v == v else "" for v in df[col]]
+        st, cfg = self.structure, self.loaded.scenario.issues
+        for i, issue in enumerate(st.issues):
+            col = f"offer_{issue}"
+            if i in st.options:
+                df[col] = [units.position(st, cfg, i, v) or "" for v in df[col]]
+            else:
+                df[col] = units.to_display(st, cfg, i, df[col].to_numpy(dtype=float))
         df = df.merge(model, left_on="step", right_index=True).drop(columns=["step"])
         first = ["round", "date", "deadline", "extensions", "notice", "party", "target"]
         return df[first + [c for c in df.columns if c not in first]]

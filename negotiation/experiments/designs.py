@@ -123,6 +123,38 @@ def _float(text: str, what: str) -> float:
     return v
 
 
+def design_spec(
+    draws: int,
+    grid: dict[str, list[float]] | None = None,
+    lhs: int | None = None,
+    ranges: dict[str, list[float]] | None = None,
+    method: str = "mc",
+    samples: int = 64,
+) -> SweepSpec | None:
+    """A sweep spec from Python values: a ``grid`` {name: values}, or ``lhs`` samples over
+    ``ranges`` {name: [low, high]}, or ``method="sobol"`` with ``samples`` (and optional
+    ``ranges``); None when none is given (the config's own spec, if any, applies)."""
+    if method not in ("mc", "sobol"):
+        raise UserError(f"method must be 'mc' or 'sobol', got {method!r}")
+    if method == "sobol":
+        if grid or lhs is not None:
+            raise UserError("--method sobol takes --range (optional) and --samples, not --grid or --lhs")
+        if samples < 2:
+            raise UserError(f"--samples must be at least 2, got {samples}")
+        return SweepSpec(draws=draws, sobol=SobolDesign(samples=samples, ranges=ranges or None))
+    if not grid and lhs is None and not ranges:
+        return None
+    if grid and (lhs is not None or ranges):
+        raise UserError("give either --grid or --lhs with --range, not both")
+    if grid:
+        return SweepSpec(draws=draws, grid={n: [float(v) for v in vs] for n, vs in grid.items()})
+    if lhs is None or not ranges:
+        raise UserError("--lhs N needs at least one --range NAME=LOW:HIGH (and --range needs --lhs)")
+    if lhs < 1:
+        raise UserError(f"--lhs must be at least 1, got {lhs}")
+    return SweepSpec(draws=draws, lhs=LatinHypercube(samples=lhs, ranges=ranges))
+
+
 def spec_from_cli(
     grid: tuple[str, ...],
     lhs: int | None,
@@ -133,26 +165,10 @@ def spec_from_cli(
 ) -> SweepSpec | None:
     """A sweep spec from ``--grid NAME=v1,v2``, ``--lhs N``, ``--method sobol [--samples N]`` and
     ``--range NAME=lo:hi`` options."""
-    if method == "sobol":
-        if grid or lhs is not None:
-            raise UserError("--method sobol takes --range (optional) and --samples, not --grid or --lhs")
-        if samples < 2:
-            raise UserError(f"--samples must be at least 2, got {samples}")
-        return SweepSpec(draws=draws, sobol=SobolDesign(samples=samples, ranges=_ranges(ranges) or None))
-    if not grid and lhs is None and not ranges:
-        return None
-    if grid and (lhs is not None or ranges):
-        raise UserError("give either --grid or --lhs with --range, not both")
-    if grid:
-        spec = {
-            n: [_float(v, f"--grid {n}") for v in vs.split(",")] for n, vs in parse_assignments(grid, "--grid").items()
-        }
-        return SweepSpec(draws=draws, grid=spec)
-    if lhs is None or not ranges:
-        raise UserError("--lhs N needs at least one --range NAME=LOW:HIGH (and --range needs --lhs)")
-    if lhs < 1:
-        raise UserError(f"--lhs must be at least 1, got {lhs}")
-    return SweepSpec(draws=draws, lhs=LatinHypercube(samples=lhs, ranges=_ranges(ranges)))
+    values = {
+        n: [_float(v, f"--grid {n}") for v in vs.split(",")] for n, vs in parse_assignments(grid, "--grid").items()
+    }
+    return design_spec(draws, values or None, lhs, _ranges(ranges) or None, method or "mc", samples)
 
 
 def _ranges(ranges: tuple[str, ...]) -> dict[str, list[float]]:

@@ -1,17 +1,16 @@
-"""Run a sweep: chunks of draw rows per point, in this process, local worker processes or on a
-Dask cluster; each finished chunk is written as a part file (temporary name, then renamed), so a
-killed sweep loses at most the chunks in flight and ``--resume`` finishes the rest.
+"""Sweeps: chunks of draw rows per point, run by an executor (this process, local workers or a
+Dask cluster). ``simulate_table`` keeps the rows in memory; ``sweep`` writes a run folder in which
+each finished chunk is a part file (temporary name, then renamed), so a killed sweep loses at
+most the chunks in flight and ``resume`` finishes the rest; then it joins the parts into
+``outcomes.parquet`` and writes ``summary.json`` (odds, Sobol indices, conditions).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
 import os
-import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,16 @@ import pyarrow.parquet as pq
 
 from negotiation.drivers.batch import run_inputs
 from negotiation.errors import UserError
-from negotiation.experiments.results import chunk_table, outcome_block
-from negotiation.kernel.draws import build_inputs, draw_values, stack_draws
+from negotiation.experiments import executors
+from negotiation.experiments.designs import expand, sobol_ranges
+from negotiation.experiments.executors import Progress
+from negotiation.experiments.results import chunk_table
+from negotiation.experiments.statistics import outcome_block
+from negotiation.kernel.draws import DrawLayout, build_inputs, draw_values, stack_draws
+from negotiation.output.runfolder import RunFolder, json_text, read_manifest
 from negotiation.scenario.loader import Loaded, load_scenario_text
+from negotiation.scenario.schema import SweepSpec
+from negotiation.strategies.registry import import_modules, outside_modules
 
 PARTS = "parts"
 ROW_GROUP = 50_000  # rows per row group of outcomes.parquet
@@ -69,10 +75,14 @@ def _loaded(config_text: str) -> Loaded:
     return _CACHE[key]
 
 
-def run_chunk(config_text: str, points: list[dict], seed: int, n_draws: int, chunk: Chunk) -> pa.Table:
+def run_chunk(
+    config_text: str, points: list[dict], seed: int, n_draws: int, chunk: Chunk, modules: tuple = ()
+) -> pa.Table:
     """Play one chunk and return its rows as an Arrow table. Each point's rows use the same
     draw-table rows; the point's parameters are fixed in its space, so rows of several points
-    run together in one batch."""
+    run together in one batch. ``modules``: strategy modules from outside the package that a
+    worker process imports first (``strategies.registry.outside_modules``)."""
+    import_modules(modules)
     loaded = _loaded(config_text)
     st = loaded.structure
     draw = np.arange(chunk.start, chunk.start + chunk.count, dtype=np.int64)
@@ -91,12 +101,14 @@ def run_chunk(config_text: str, points: list[dict], seed: int, n_draws: int, chu
     res = run_inputs(st, build_inputs(st, loaded.space, m), stack_draws(parts))
     res.values = m
     swept = sorted({k for p in points for k in p})
-    return chunk_table(st, loaded.space, res, draw, n_draws, swept)
+    return chunk_table(st, loaded.scenario.issues, loaded.space, res, draw, n_draws, swept)
 
 
-def run_and_write(config_text: str, points: list[dict], seed: int, n_draws: int, folder: Path, chunk: Chunk) -> None:
+def run_and_write(
+    config_text: str, points: list[dict], seed: int, n_draws: int, folder: Path, modules: tuple, chunk: Chunk
+) -> None:
     """Play one chunk and write its part file (for workers that share the run folder's disk)."""
-    _write_part(folder, chunk, run_chunk(config_text, points, seed, n_draws, chunk))
+    _write_part(folder, chunk, run_chunk(config_text, points, seed, n_draws, chunk, modules))
 
 
 def _write_part(folder: Path, chunk: Chunk, table: pa.Table) -> None:
@@ -114,85 +126,17 @@ def _read_part(path: Path) -> pa.Table:
         return pa.ipc.open_file(source).read_all()
 
 
-# --- executors --------------------------------------------------------------------------------
+# --- running chunks -----------------------------------------------------------------------------
 
 
-def _serial(tasks, call):
-    for chunk in tasks:
-        yield chunk, call(chunk)
-
-
-def _local(tasks, call, workers):
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending = {}
-        it = iter(tasks)
-        for chunk in it:
-            pending[pool.submit(call, chunk)] = chunk
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                chunk = pending.pop(fut)
-                yield chunk, fut.result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending[pool.submit(call, nxt)] = nxt
-
-
-def dask_client(address: str, timeout: float = 8.0):
-    """Connect to a Dask scheduler, or fail with one clear line within ``timeout`` seconds (the
-    whole command stays under 10 s)."""
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise UserError("--scheduler needs dask.distributed: pip install 'negotiation-sim[dask]'") from None
-    try:
-        return Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise UserError(
-            f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(exc).__name__})"
-        ) from None
-
-
-def _dask(tasks, call, client):
-    from dask.distributed import as_completed
-
-    futures = {client.submit(call, chunk, pure=False): chunk for chunk in tasks}
-    for fut in as_completed(list(futures), loop=client.loop):
-        yield futures[fut], fut.result()
-
-
-# --- progress ---------------------------------------------------------------------------------
-
-
-class Progress:
-    """A tqdm bar on a terminal; plain periodic lines otherwise; silent when quiet."""
-
-    def __init__(self, total: int, done: int, quiet: bool):
-        self.total, self.done, self.quiet = total, done, quiet
-        self.bar = None
-        self.last = time.monotonic()
-        if not quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, initial=done, unit="draw", unit_scale=True, file=sys.stderr)
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if self.bar is not None:
-            self.bar.update(n)
-        elif not self.quiet and (time.monotonic() - self.last > 5 or self.done == self.total):
-            self.last = time.monotonic()
-            print(f"sweep: {self.done}/{self.total} draws ({100 * self.done / self.total:.0f}%)", file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-# --- the sweep --------------------------------------------------------------------------------
+def worker_modules(loaded: Loaded, workers: int, client=None) -> tuple:
+    """The strategy modules that worker processes must import for this scenario (none in-process);
+    a UserError before any work if a strategy cannot reach a worker."""
+    if workers <= 1 and client is None:
+        return ()
+    st = loaded.structure
+    names = [n for n in st.strategies if n] + [s["base"] for s in st.strategy_strings if "base" in s]
+    return tuple(outside_modules(names))
 
 
 def run_sweep(
@@ -206,6 +150,7 @@ def run_sweep(
     client=None,
     quiet: bool = False,
     on_chunk: Callable | None = None,
+    modules: tuple = (),
 ) -> None:
     """Run every chunk not yet on disk in ``folder/parts``."""
     parts = folder / PARTS
@@ -214,17 +159,12 @@ def run_sweep(
     have = {p.name for p in parts.glob("*.arrow")}
     todo = [c for c in chunks if c.name not in have]
     progress = Progress(len(points) * n_draws, sum(c.count for c in chunks if c.name in have), quiet)
-    from functools import partial
-
-    call = partial(run_chunk, config_text, points, seed, n_draws)
-    if client is not None:  # a cluster's workers may not share this disk: they return tables
-        stream = _dask(todo, call, client)
-    elif workers > 1:  # local workers write their own parts; the main process only counts
-        stream = _local(todo, partial(run_and_write, config_text, points, seed, n_draws, folder), workers)
-    else:
-        stream = _serial(todo, call)
+    if client is None and workers > 1:  # local workers write their own parts; the main process only counts
+        call = partial(run_and_write, config_text, points, seed, n_draws, folder, modules)
+    else:  # a cluster's workers may not share this disk: they return tables
+        call = partial(run_chunk, config_text, points, seed, n_draws, modules=modules)
     try:
-        for chunk, table in stream:
+        for chunk, table in executors.run(todo, call, workers, client):
             if table is not None:
                 _write_part(folder, chunk, table)
             progress.update(chunk.count)
@@ -232,6 +172,32 @@ def run_sweep(
                 on_chunk(chunk)
     finally:
         progress.close()
+
+
+def simulate_table(
+    loaded: Loaded,
+    points: list[dict],
+    seed: int,
+    n_draws: int,
+    workers: int = 1,
+    client=None,
+    rows: int = 10_000,
+    quiet: bool = True,
+) -> pa.Table:
+    """Every draw of every point as one Arrow table in memory (the rows and columns of
+    ``outcomes.parquet``), with no run folder."""
+    modules = worker_modules(loaded, workers, client)
+    chunks = plan_chunks(len(points), n_draws, rows)
+    call = partial(run_chunk, loaded.resolved_yaml(), points, seed, n_draws, modules=modules)
+    progress = Progress(len(points) * n_draws, 0, quiet, "simulate")
+    tables = {}
+    try:
+        for chunk, table in executors.run(chunks, call, workers, client):
+            tables[chunk.start] = table
+            progress.update(chunk.count)
+    finally:
+        progress.close()
+    return pa.concat_tables([tables[c.start] for c in chunks])
 
 
 def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draws: int, rows: int) -> dict:
@@ -285,3 +251,152 @@ def remove_parts(folder: Path) -> None:
     for p in parts.glob("*"):
         p.unlink()
     parts.rmdir()
+
+
+# --- a sweep with its run folder ---------------------------------------------------------------
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep runs: its points, draws per point, seed, rows per chunk and Sobol ranges."""
+
+    points: list[dict]
+    draws: int
+    seed: int
+    rows: int
+    sobol: dict | None = None
+
+
+@dataclass
+class SweepRun:
+    """A finished sweep: its run folder and summary."""
+
+    folder: Path
+    summary: dict
+    plan: SweepPlan = field(repr=False, default=None)
+
+
+def plan_sweep(
+    loaded: Loaded,
+    spec: SweepSpec | None,
+    draws: int | None,
+    seed: int | None,
+    chunk_rows_wanted: int | None = None,
+    memory_mib: int = 512,
+) -> SweepPlan:
+    """Expand the design (the given spec, else the config's) into points and size the chunks."""
+    spec = spec or loaded.scenario.sweep
+    seed = seed or 0
+    n_draws = draws or (spec.draws if spec else 1000)
+    points = expand(loaded.space, spec, seed)
+    sobol = sobol_ranges(loaded.space, spec) if spec is not None and spec.sobol is not None else None
+    width = DrawLayout.of(loaded.structure, loaded.space).width
+    return SweepPlan(points, n_draws, seed, chunk_rows(chunk_rows_wanted, memory_mib, width), sobol)
+
+
+def _resume_plan(loaded: Loaded, folder: RunFolder, spec: SweepSpec | None, draws, seed) -> SweepPlan:
+    m, where = folder.manifest, folder.path
+    if m["config_hash"] != loaded.config_hash():
+        raise UserError(
+            f"{where}: config hash differs: the folder was made from another config "
+            f"({m['config_hash'][:12]}..., this one {loaded.config_hash()[:12]}...)"
+        )
+    if seed is not None and seed != m["seed"]:
+        raise UserError(f"{where}: seed differs (the folder has seed {m['seed']}, you gave {seed})")
+    if draws is not None and draws != m["draws_per_point"]:
+        raise UserError(f"{where}: draws differ (the folder has {m['draws_per_point']}, you gave {draws})")
+    if spec is not None and expand(loaded.space, spec, m["seed"]) != m["points"]:
+        raise UserError(f"{where}: the sweep points differ from the folder's")
+    if m.get("status") == "complete" and (where / "outcomes.parquet").exists():
+        raise UserError(f"{where}: this sweep is already complete")
+    return SweepPlan(m["points"], m["draws_per_point"], m["seed"], m["chunk_rows"], m.get("sobol_ranges"))
+
+
+def sweep(
+    loaded: Loaded,
+    spec: SweepSpec | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: str | Path | None = None,
+    runs_dir: str | Path = "runs",
+    out: str | Path | None = None,
+    name: str | None = None,
+    chunk_rows_wanted: int | None = None,
+    memory_mib: int = 512,
+    quiet: bool = True,
+    on_start: Callable | None = None,
+) -> SweepRun:
+    """Run a sweep into a run folder (new, or ``resume`` a killed one) and return its summary.
+
+    ``on_start(folder, plan)`` is called once the folder exists, before any work. Interrupted
+    (KeyboardInterrupt), the folder is marked partial and the interrupt raised again; a write
+    error becomes a UserError that says how to resume.
+    """
+    if scheduler and workers > 1:
+        raise UserError("give either --workers or --scheduler, not both")
+    if resume:
+        folder = RunFolder(Path(resume), read_manifest(Path(resume), "sweep"))
+        plan = _resume_plan(loaded, folder, spec, draws, seed)
+        folder.manifest["status"] = "running"
+    else:
+        plan = plan_sweep(loaded, spec, draws, seed, chunk_rows_wanted, memory_mib)
+    modules = worker_modules(loaded, workers, scheduler)
+    # Connect before anything is written, so an unreachable scheduler leaves no folder behind.
+    client = executors.dask_client(scheduler) if scheduler else None
+    try:
+        if not resume:
+            folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, "sweep", loaded, plan.seed, out)
+            folder.manifest.update(
+                draws_per_point=plan.draws, points=plan.points, chunk_rows=plan.rows, sobol_ranges=plan.sobol
+            )
+        folder.manifest.update(workers=workers, scheduler=scheduler)
+        folder.write_manifest()
+        if on_start is not None:
+            on_start(folder.path, plan)
+        summary = _run_and_summarise(loaded, folder, plan, workers, client, quiet, modules)
+    except KeyboardInterrupt:
+        folder.close("partial")
+        raise
+    except OSError as exc:
+        folder.close("partial")
+        raise UserError(
+            f"{folder.path}: cannot write results ({exc.strerror}); finished chunks are kept, "
+            f"finish with --resume {folder.path}"
+        ) from None
+    except BaseException:
+        if "folder" in locals():
+            folder.close("failed")
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    folder.close("complete")
+    return SweepRun(folder.path, summary, plan)
+
+
+def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, client, quiet, modules) -> dict:
+    from negotiation.experiments.discovery import conditions_from_parquet
+
+    run_sweep(
+        folder.path,
+        loaded.resolved_yaml(),
+        plan.points,
+        plan.seed,
+        plan.draws,
+        plan.rows,
+        workers,
+        client,
+        quiet,
+        modules=modules,
+    )
+    summary = finalize(folder.path, loaded, plan.points, plan.seed, plan.draws, plan.rows)
+    if plan.sobol:
+        from negotiation.experiments.sensitivity import outcome_sobol
+
+        summary["sobol"] = outcome_sobol(summary, plan.sobol, plan.seed)
+    summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
+    folder.write("summary.json", json_text(summary))
+    remove_parts(folder.path)
+    return summary

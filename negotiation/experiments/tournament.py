@@ -3,9 +3,7 @@ for each on the same draw rows, and a table of outcome odds and mean utilities."
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import itertools
-import multiprocessing
 from functools import partial
 
 import numpy as np
@@ -14,9 +12,11 @@ import yaml
 
 from negotiation.drivers.batch import run_rows
 from negotiation.errors import UserError
-from negotiation.experiments.results import outcome_block
+from negotiation.experiments import executors
+from negotiation.experiments.statistics import outcome_block
 from negotiation.scenario.loader import Loaded, load_scenario_text
 from negotiation.strategies import get_strategy
+from negotiation.strategies.registry import import_modules, outside_modules
 
 
 def parse_strategies(text: str) -> list[str]:
@@ -47,7 +47,8 @@ def assigned_config(loaded: Loaded, assignment: dict[str, str]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _play(config_text: str, seed: int, start: int, count: int):
+def _play(config_text: str, seed: int, start: int, count: int, modules: tuple = ()):
+    import_modules(modules)
     loaded = load_scenario_text(config_text, "tournament")
     res = run_rows(loaded.structure, loaded.space, seed, start, count)
     counts = np.bincount(res.outcome, minlength=len(loaded.structure.outcomes))
@@ -67,21 +68,17 @@ def run_tournament(
     jobs = [(k, text, s, min(rows, draws - s)) for k, (_, text) in enumerate(plan) for s in range(0, draws, rows)]
     counts = np.zeros((len(plan), len(st.outcomes)), dtype=np.int64)
     usum = np.zeros((len(plan), st.n_parties))
-    if workers > 1:
-        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        results = pool.map(partial(_job, seed), jobs)
-    else:
-        pool = None
-        results = map(partial(_job, seed), jobs)
-    try:
-        for (k, _, _, count), (c, u) in zip(jobs, results, strict=True):
-            counts[k] += c
-            usum[k] += u
-            if progress is not None:
-                progress(count)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    modules = tuple(outside_modules(names)) if workers > 1 else ()
+    # Integer counts and sums in a fixed order per assignment: the same whatever the workers.
+    results = {}
+    for n, result in executors.run(range(len(jobs)), partial(_job, seed, jobs, modules), workers):
+        results[n] = result
+        if progress is not None:
+            progress(jobs[n][3])
+    for n, (k, _, _, _) in enumerate(jobs):
+        c, u = results[n]
+        counts[k] += c
+        usum[k] += u
     out = []
     for k, (a, _) in enumerate(plan):
         n = int(counts[k].sum())
@@ -96,9 +93,9 @@ def run_tournament(
     return out
 
 
-def _job(seed, job):
-    _, text, start, count = job
-    return _play(text, seed, start, count)
+def _job(seed, jobs, modules, n):
+    _, text, start, count = jobs[n]
+    return _play(text, seed, start, count, modules)
 
 
 def table(results: list[dict], parties: list[str], outcomes: list[str]) -> pa.Table:

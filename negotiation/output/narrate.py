@@ -1,16 +1,10 @@
-"""Human-readable narration of a negotiation, round by round, from the Mesa model's history."""
+"""Human-readable narration of a negotiation, round by round, from the Mesa model's history
+(positions as ``negotiation.output.units`` shows them)."""
 
 from __future__ import annotations
 
 from negotiation.kernel.structure import Structure
-
-
-def position_text(st: Structure, issues_cfg: dict, i: int, x: float) -> str:
-    """One issue's position in natural units (option names for discrete issues)."""
-    if i in st.options:
-        return st.options[i][int(round(x))]
-    iss = issues_cfg[st.issues[i]]
-    return f"{x * iss.scale:.1f}{iss.unit}"
+from negotiation.output.units import display_text, position_text
 
 
 def offer_text(st: Structure, issues_cfg: dict, position: list[float]) -> str:
@@ -58,8 +52,7 @@ def outcome_lines(st: Structure, issues_cfg: dict, summary: dict) -> list[str]:
     if summary["agreement"]:
         parts = []
         for i, issue in enumerate(st.issues):
-            v = summary["agreement"][issue]
-            parts.append(f"{issue} {v if isinstance(v, str) else position_text(st, issues_cfg, i, v)}")
+            parts.append(f"{issue} {display_text(st, issues_cfg, i, summary['agreement'][issue])}")
         lines.append("  agreement: " + ", ".join(parts))
     lines.append(
         "  utilities: "

@@ -205,7 +205,7 @@ def _load_sweep(folder: Path, data: RunData) -> None:
 
 def _summary_from_rows(data: RunData, points: list[dict]) -> dict:
     """Outcome odds overall and per point, counted from the rows at hand."""
-    from negotiation.experiments.results import outcome_block
+    from negotiation.experiments.statistics import outcome_block
 
     st = data.loaded.structure
     index = {name: k for k, name in enumerate(st.outcomes)}

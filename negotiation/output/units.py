@@ -61,9 +61,19 @@ def positions(st, issues_cfg: dict, xs) -> list:
     return [position(st, issues_cfg, i, float(x)) for i, x in enumerate(xs)]
 
 
+def display_text(st, issues_cfg: dict, i: int, v) -> str:
+    """A display value (a number in display units, or an option's name) for a person:
+    "74.1% regional content", or the option's name."""
+    if isinstance(v, str):
+        return v
+    return f"{v:.1f}{issues_cfg[st.issues[i]].unit}"
+
+
+def positions_of(st, issues_cfg: dict, i: int, xs) -> list:
+    """Several model positions on one issue ``i`` as read outside the kernel."""
+    return [position(st, issues_cfg, i, float(x)) for x in xs]
+
+
 def position_text(st, issues_cfg: dict, i: int, x: float) -> str:
-    """One issue's position for a person: "74.1% regional content", or the option's name."""
-    if i in st.options:
-        return st.options[i][int(round(x))]
-    iss = issues_cfg[st.issues[i]]
-    return f"{x * iss.scale:.1f}{iss.unit}"
+    """One issue's model position for a person: "74.1% regional content", or the option's name."""
+    return display_text(st, issues_cfg, i, position(st, issues_cfg, i, x))

@@ -1,0 +1,107 @@
+"""Executors: run a list of tasks in this process, in local worker processes or on a Dask
+cluster, yielding each task with its result as it finishes; and a progress display.
+
+Results never depend on the executor: every task is a pure function of its arguments (the draw
+table fixes every random number), and callers put results in their place by task, not by order
+of arrival.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+from negotiation.errors import UserError
+
+
+def serial(tasks: Iterable, call: Callable) -> Iterator:
+    """Each task and ``call(task)``, one after the other in this process."""
+    for task in tasks:
+        yield task, call(task)
+
+
+def local(tasks: Iterable, call: Callable, workers: int) -> Iterator:
+    """Each task and ``call(task)`` from ``workers`` spawned processes, as they finish (at most
+    two tasks per worker in flight, so memory stays bounded). An error raised in a worker is
+    raised here as it was raised there."""
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending = {}
+        it = iter(tasks)
+        for task in it:
+            pending[pool.submit(call, task)] = task
+            if len(pending) >= 2 * workers:
+                break
+        try:
+            while pending:
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    task = pending.pop(fut)
+                    yield task, fut.result()
+                    nxt = next(it, None)
+                    if nxt is not None:
+                        pending[pool.submit(call, nxt)] = nxt
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
+def dask_client(address: str, timeout: float = 8.0):
+    """Connect to a Dask scheduler, or fail with one clear line within ``timeout`` seconds."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise UserError("--scheduler needs dask.distributed: pip install 'negotiation-sim[dask]'") from None
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UserError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(exc).__name__})"
+        ) from None
+
+
+def dask(tasks: Iterable, call: Callable, client) -> Iterator:
+    """Each task and ``call(task)`` from a Dask cluster, as they finish."""
+    from dask.distributed import as_completed
+
+    futures = {client.submit(call, task, pure=False): task for task in tasks}
+    for fut in as_completed(list(futures), loop=client.loop):
+        yield futures[fut], fut.result()
+
+
+def run(tasks: Iterable, call: Callable, workers: int = 1, client=None) -> Iterator:
+    """Each task with ``call(task)``: on the Dask ``client`` if given, else in ``workers`` local
+    processes (one: in this process)."""
+    if client is not None:
+        return dask(tasks, call, client)
+    if workers > 1:
+        return local(tasks, call, workers)
+    return serial(tasks, call)
+
+
+class Progress:
+    """A tqdm bar on a terminal; plain periodic lines otherwise; silent when quiet."""
+
+    def __init__(self, total: int, done: int = 0, quiet: bool = False, what: str = "sweep"):
+        self.total, self.done, self.quiet, self.what = total, done, quiet, what
+        self.bar = None
+        self.last = time.monotonic()
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="draw", unit_scale=True, file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif not self.quiet and (time.monotonic() - self.last > 5 or self.done == self.total):
+            self.last = time.monotonic()
+            print(f"{self.what}: {self.done}/{self.total} draws ({100 * self.done / self.total:.0f}%)", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

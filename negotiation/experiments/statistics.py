@@ -1,0 +1,34 @@
+"""The statistics a sweep reports: outcome shares with Wilson 95% score intervals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    denom = 1 + z * z / n
+    center = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, center - half), min(1.0, center + half))
+
+
+def outcome_block(st, counts: np.ndarray) -> dict:
+    """``{outcome: {p, ci95, n}}`` for every outcome class, zero or not."""
+    n = int(counts.sum())
+    out = {}
+    for k, name in enumerate(st.outcomes):
+        lo, hi = wilson(int(counts[k]), n)
+        out[name] = {
+            "p": round(counts[k] / n, 12) if n else 0.0,
+            "ci95": [round(lo, 12), round(hi, 12)],
+            "n": int(counts[k]),
+        }
+    return out
