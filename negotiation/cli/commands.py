@@ -269,11 +269,13 @@ def sweep(
         sweeper.run_sweep(folder.path, config_text, points, seed, n_draws, rows, workers, client, quiet or as_json)
         summary = sweeper.finalize(folder.path, loaded, points, seed, n_draws, rows)
         if sobol:
-            from negotiation.experiments.sensitivity import outcome_sobol, plot_sobol
+            from negotiation.experiments.sensitivity import outcome_sobol
+            from negotiation.output.plots import save_png, sobol_sensitivity
 
             summary["sobol"] = outcome_sobol(summary, sobol, seed)
-            (folder.path / "plots").mkdir(exist_ok=True)
-            plot_sobol(summary["sobol"], folder.path / "plots" / "sobol.png")
+            fig = sobol_sensitivity(summary["sobol"])
+            if fig is not None:
+                save_png(fig, folder.path / "plots" / "sobol.png")
         summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
         folder.write("summary.json", json_text(summary))
         sweeper.remove_parts(folder.path)
