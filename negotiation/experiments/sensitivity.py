@@ -2,7 +2,8 @@
 
 A Sobol sweep draws Saltelli points over parameter ranges (by default every uncertain parameter
 of the scenario over its support, taken as uniform), runs ``--draws`` Monte Carlo draws at each
-point, and computes first- and total-order indices of each outcome's probability.
+point, and computes first- and total-order indices of each outcome's probability. The indices
+are data; ``negotiation.output.plots.sobol`` draws them.
 """
 
 from __future__ import annotations
@@ -67,46 +68,3 @@ def outcome_sobol(summary: dict, ranges: dict[str, list[float]], seed: int) -> d
         y = np.array([pt["outcomes"][name]["p"] for pt in summary["points"]])
         out[name] = sobol_indices(ranges, y, seed)
     return out
-
-
-def plot_sobol(sobol: dict, path, top: int = 12):
-    """Bar charts of S1 and ST per parameter, one panel per outcome that varies; returns the path."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    shown = [o for o, idx in sobol.items() if any(v["ST"] > 0 for v in idx.values())]
-    if not shown:
-        return None
-    fig, axes = plt.subplots(len(shown), 1, figsize=(9, 2.2 + 0.32 * top * len(shown)), squeeze=False)
-    for ax, o in zip(axes[:, 0], shown, strict=True):
-        idx = sobol[o]
-        names = sorted(idx, key=lambda n: -idx[n]["ST"])[:top][::-1]
-        y = np.arange(len(names))
-        ax.barh(
-            y + 0.2,
-            [idx[n]["ST"] for n in names],
-            0.4,
-            xerr=[idx[n]["ST_conf"] for n in names],
-            color="0.35",
-            label="total order (ST)",
-        )
-        ax.barh(
-            y - 0.2,
-            [idx[n]["S1"] for n in names],
-            0.4,
-            xerr=[idx[n]["S1_conf"] for n in names],
-            color="white",
-            edgecolor="black",
-            hatch="//",
-            label="first order (S1)",
-        )
-        ax.set_yticks(y, names, fontsize=8)
-        ax.set_xlabel("Sobol index of P(" + o + ")")
-        ax.set_title(f"Sensitivity of P({o})", fontsize=10)
-        ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

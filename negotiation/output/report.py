@@ -270,40 +270,40 @@ def _param_rows(data: RunData, rows: np.ndarray) -> pa.Table:
 
 
 def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str]]:
-    """Draw every plot that applies into ``out``; return the paths drawn and the problems met."""
+    """Draw every figure that applies and save each as ``out/<name>.png``; return the paths
+    written and the problems met."""
     from negotiation.output import plots
 
     out.mkdir(parents=True, exist_ok=True)
     loaded, summary = data.loaded, data.summary or {}
-    jobs = []
+    jobs = []  # (file name, a function returning a Figure or None)
     if data.kind in ("run", "replay") and data.history:
-        jobs.append(("concession_paths.png", lambda p: plots.concession_paths(loaded, data.history, p, data.summary)))
+        jobs.append(("concession_paths.png", lambda: plots.concession_paths(loaded, data.history, data.summary)))
     if data.kind == "sweep" and data.table is not None and data.table.num_rows:
         points = data.manifest.get("points") or [{}]
         n = summary.get("n_draws")
         pooled = f"pooled over {len(points)} sweep points, " if len(points) > 1 else ""
         title = f"{loaded.scenario.name}: outcome odds ({pooled}{n:,} draws; bars: 95% Wilson intervals)"
-        jobs.append(("outcome_odds.png", lambda p: plots.outcome_odds(loaded, summary["outcomes"], p, n, title)))
+        jobs.append(("outcome_odds.png", lambda: plots.outcome_odds(loaded, summary["outcomes"], n, title)))
         shown = [pt for pt in summary.get("points", []) if pt.get("n_draws")]
         if len(shown) < len(summary.get("points", [])):
             data.notes.append(
                 f"{len(summary['points']) - len(shown)} sweep point(s) have no finished draw and are not drawn."
             )
-        jobs.append(("sweep_points.png", lambda p: plots.sweep_odds(loaded, shown, p)))
-        jobs.append(("agreed_positions.png", lambda p: plots.agreed_positions(loaded, data.table, p)))
-        jobs.append(("utility_space.png", lambda p: _utility_space(plots, data, points, p)))
-        jobs.append(("time_to_agreement.png", lambda p: plots.time_to_agreement(loaded, data.table, p)))
+        jobs.append(("sweep_points.png", lambda: plots.sweep_odds(loaded, shown)))
+        jobs.append(("agreed_positions.png", lambda: plots.agreed_positions(loaded, data.table)))
+        jobs.append(("utility_space.png", lambda: _utility_space(plots, data, points)))
+        jobs.append(("time_to_agreement.png", lambda: plots.time_to_agreement(loaded, data.table)))
         if summary.get("sobol"):
-            from negotiation.experiments.sensitivity import plot_sobol
-
-            jobs.append(("sobol.png", lambda p: plot_sobol(summary["sobol"], p)))
+            jobs.append(("sobol.png", lambda: plots.sobol_sensitivity(summary["sobol"])))
     if data.kind == "tournament" and data.tournament is not None:
-        jobs.append(("tournament_deal_odds.png", lambda p: plots.tournament_deal_odds(loaded, data.tournament, p)))
+        jobs.append(("tournament_deal_odds.png", lambda: plots.tournament_deal_odds(loaded, data.tournament)))
     drawn, problems = [], []
     for name, job in jobs:
         path = out / name
         try:
-            got = job(path)
+            fig = job()
+            got = None if fig is None else plots.save_png(fig, path)
         except Exception as exc:  # one plot that fails must not lose the others: say so on the page
             problems.append(f"could not draw {name}: {type(exc).__name__}: {exc}")
             got = None
@@ -319,14 +319,14 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
     return drawn, problems
 
 
-def _utility_space(plots, data: RunData, points, path):
+def _utility_space(plots, data: RunData, points):
     st = data.loaded.structure
     outcome = plots.column_array(data.table, "outcome")
     agree = np.flatnonzero(np.isin(outcome, plots.agreement_outcomes(st)))
     if agree.size == 0:
         return None
     rows = agree[plots.even_subsample(agree.size, plots.MAX_SCATTER)]
-    return plots.utility_space(data.loaded, _param_rows(data, rows), path, points, n_agreements=int(agree.size))
+    return plots.utility_space(data.loaded, _param_rows(data, rows), points, n_agreements=int(agree.size))
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -438,7 +438,6 @@ def _num(v) -> str:
 
 
 def _single_table(data: RunData) -> str:
-    from negotiation.output.narrate import position_text
     from negotiation.output.plots import outcome_label
 
     s = data.summary or {}
@@ -448,10 +447,10 @@ def _single_table(data: RunData) -> str:
     rows = [_row("outcome", outcome_label(s.get("outcome", "?")))]
     rows.append(_row("rounds", s.get("rounds")))
     rows.append(_row("end date", s.get("date")))
-    for i, issue in enumerate(st.issues):
+    for issue in st.issues:
         v = (s.get("agreement") or {}).get(issue)
-        if v is not None:
-            shown = v if isinstance(v, str) else position_text(st, cfg, i, v)
+        if v is not None:  # display units already (74.1, not 0.741), or an option's name
+            shown = v if isinstance(v, str) else f"{v:.1f}{cfg[issue].unit}"
             rows.append(_row(f"agreed: {cfg[issue].label or issue}", shown))
     table = "<table>" + "".join(rows) + "</table>"
     prow = [_row("party", "final utility", "reservation (walk-away, with stakes)", header=True)]

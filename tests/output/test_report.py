@@ -18,7 +18,7 @@ import pytest
 from negotiation.analysis.outcome_space import nash_point, pareto_mask
 from negotiation.errors import UserError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAFTA = str(ROOT / "configs" / "nafta_2017.yaml")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SWEEP_PLOTS = {"outcome_odds.png", "agreed_positions.png", "utility_space.png", "time_to_agreement.png"}
@@ -127,6 +127,28 @@ def test_single_run_report(runs):
         e["kind"] for line in (folder / "rounds.jsonl").read_text().splitlines() for e in json.loads(line)["events"]
     ]
     assert "extension" in events and "notice" in events  # the plot has events to mark
+
+
+def test_single_run_agreement_is_shown_in_display_units():
+    """summary.json's agreement holds display units (74.1, not 0.741) or option names; the page
+    shows them as they are, with the issue's unit, and never scales them again."""
+    from negotiation.output.report import RunData, _single_table
+    from negotiation.scenario.loader import load_scenario
+
+    data = RunData(Path("run"), {"kind": "run"}, loaded=load_scenario(NAFTA))
+    data.summary = {
+        "outcome": "deal",
+        "rounds": 7,
+        "date": "2017-12-15",
+        "agreement": {"auto_rvc": 74.1487, "dairy": 3.25, "dispute_panels": "opt_in", "procurement": 0.3856},
+        "utilities": {"US": 0.77, "CA": 0.65, "MX": 0.55},
+    }
+    text = _single_table(data)
+    assert "<td>74.1% regional content</td>" in text
+    assert "<td>3.2% of the market opened</td>" in text  # the config's unit text, as written
+    assert "<td>opt_in</td>" in text
+    assert "<td>0.4 x NAFTA 1994 access</td>" in text
+    assert "7414.9" not in text and "sunset" not in text.lower()  # no agreement on sunset: no row
 
 
 def test_tournament_report(runs):
