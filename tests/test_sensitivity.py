@@ -1,10 +1,8 @@
 """Sobol indices are checked on the Ishigami function (known analytic indices) before they are
-trusted on the simulator; PRIM peeling on a planted box."""
+trusted on the simulator (PRIM scenario discovery: tests/experiments/test_discovery.py)."""
 
 import numpy as np
 import pytest
-
-from negotiation.experiments.discovery import describe, prim_box
 
 pytest.importorskip("SALib")
 
@@ -33,20 +31,3 @@ def test_ishigami_indices_match_theory():
 def test_constant_output_has_zero_indices():
     idx = sobol_indices({"a": [0, 1], "b": [0, 1]}, np.ones(8), seed=1)
     assert idx == {n: {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0} for n in ("a", "b")}
-
-
-def test_prim_finds_a_planted_box():
-    rng = np.random.default_rng(5)
-    x = rng.random((20_000, 3))
-    # the outcome is likely only when x0 < 0.3 and x2 > 0.6 (rate 0.9 inside, 0.1 outside)
-    inside = (x[:, 0] < 0.3) & (x[:, 2] > 0.6)
-    y = rng.random(20_000) < np.where(inside, 0.9, 0.1)
-    box = prim_box(x, y, ["a", "b", "c"], min_support=0.05)
-    assert set(box["bounds"]) == {"a", "c"}
-    assert box["bounds"]["a"][1] == pytest.approx(0.3, abs=0.05)
-    assert box["bounds"]["c"][0] == pytest.approx(0.6, abs=0.05)
-    assert box["p_box"] > 0.8 > box["p_all"]
-    text = describe(box, "deal")
-    a_hi, c_lo = box["bounds"]["a"][1], box["bounds"]["c"][0]
-    assert text.startswith(f"deal is most likely when a is at most {a_hi:.3g} and c is at least {c_lo:.3g}: ")
-    assert f"P(deal) {box['p_box']:.2f} in that box, against {box['p_all']:.2f} overall" in text

@@ -1,14 +1,41 @@
 """Scenario discovery: the conditions under which an outcome is most likely (PRIM peeling).
 
 Patient Rule Induction (Friedman and Fisher 1999), peeling only: starting from the box of all
-sampled parameter values, repeatedly cut away the ``alpha`` share of the draws at the low or
-high end of the one parameter whose cut raises the outcome's rate in the box the most, while the
-box keeps at least ``min_support`` of the draws. The result is said in words.
+sampled parameter values, repeatedly make the one cut that raises the outcome's rate in the box
+the most, while the box keeps at least ``min_support`` of the draws. A parameter with few distinct
+values (a grid's points, a choice, a whole number with a short range) is categorical: a cut drops
+one of its values from the box. Any other parameter is cut at its ``alpha`` quantile among the
+box's draws, at the low or the high end. The result is said in words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
+
+
+def _cuts(x: np.ndarray, d: int, inside: np.ndarray, alpha: float, categorical: bool) -> Iterator[tuple]:
+    """Candidate peels of column ``d`` of the box ``inside``: ``(side, value, keep)`` with side
+    "drop" (a categorical value leaves the box), "low" (keep x >= value) or "high" (keep x <= value).
+
+    A quantile that ties with the box's extreme value would cut nothing; the cut then moves to the
+    next distinct value, so a column with heavy ties (whole numbers) can still be peeled.
+    """
+    col = x[inside, d]
+    if categorical:
+        for v in np.unique(col):
+            yield "drop", float(v), inside & (x[:, d] != v)
+        return
+    cmin, cmax = col.min(), col.max()
+    if cmin == cmax:
+        return
+    q = np.quantile(col, alpha)
+    q = q if q > cmin else col[col > cmin].min()
+    yield "low", float(q), inside & (x[:, d] >= q)
+    q = np.quantile(col, 1 - alpha)
+    q = q if q < cmax else col[col < cmax].max()
+    yield "high", float(q), inside & (x[:, d] <= q)
 
 
 def prim_box(
@@ -19,89 +46,118 @@ def prim_box(
     min_support: float = 0.1,
     max_restrictions: int = 3,
     min_lift: float = 0.01,
+    max_levels: int = 12,
 ) -> dict:
     """Peel a box over the columns of ``x`` (N, D) that raises the mean of boolean ``y``.
 
-    Returns {"bounds": {name: [lo, hi]} for restricted parameters, "p_box", "p_all", "support"}.
-    At most ``max_restrictions`` parameters are restricted, so the box stays readable, and a
-    restriction that adds less than ``min_lift`` to the box's rate is dropped again.
+    A column with at most ``max_levels`` distinct values is categorical and restricted to a set of
+    values; any other column is restricted to an interval. Returns
+    {"bounds": {name: [lo, hi]}, "ranges": {name: [full lo, full hi]} for the intervals,
+    "values": {name: [kept values]}, "levels": {name: [all values]} for the value sets,
+    "p_box", "p_all", "support"}. At most ``max_restrictions`` parameters are restricted, so the
+    box stays readable, and a cut (one side of an interval, one dropped value) that adds less than
+    ``min_lift`` to the box's rate is undone again.
     """
-    n = len(y)
-    inside = np.ones(n, dtype=bool)
-    lo = x.min(axis=0).astype(float)
-    hi = x.max(axis=0).astype(float)
-    used: set[int] = set()
+    x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
+    n, width = x.shape
+    levels = {d: u for d in range(width) if len(u := np.unique(x[:, d])) <= max_levels}
+    full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+    lo, hi = full_lo.copy(), full_hi.copy()
+    dropped: dict[int, set[float]] = {d: set() for d in levels}
+    used: set[int] = set()
+
+    def members(dims) -> np.ndarray:
+        keep = np.ones(n, dtype=bool)
+        for d in dims:
+            if d in levels:
+                keep &= ~np.isin(x[:, d], sorted(dropped[d]))
+            else:
+                keep &= (x[:, d] >= lo[d]) & (x[:, d] <= hi[d])
+        return keep
+
+    def cut(d: int, side: str, v: float, undo: bool = False) -> None:
+        if side == "drop":
+            (dropped[d].discard if undo else dropped[d].add)(v)
+        elif side == "low":
+            lo[d] = full_lo[d] if undo else v
+        else:
+            hi[d] = full_hi[d] if undo else v
+
+    def restricted(d: int) -> bool:
+        return bool(dropped[d]) if d in levels else bool(lo[d] > full_lo[d] or hi[d] < full_hi[d])
+
+    inside = np.ones(n, dtype=bool)
     while inside.sum() > min_support * n:
         best = None
-        cur = y[inside].mean() if inside.any() else 0.0
-        for d in range(x.shape[1]):
+        count, cur = inside.sum(), y[inside].mean()
+        for d in range(width):
             if len(used) >= max_restrictions and d not in used:
                 continue
-            col = x[inside, d]
-            for side in ("low", "high"):
-                q = np.quantile(col, alpha if side == "low" else 1 - alpha)
-                keep = inside & ((x[:, d] >= q) if side == "low" else (x[:, d] <= q))
+            for side, v, keep in _cuts(x, d, inside, alpha, d in levels):
                 k = keep.sum()
-                if k < min_support * n or k == inside.sum() or k == 0:
+                if k < min_support * n or k == count or k == 0:
                     continue
                 gain = y[keep].mean() - cur
                 if best is None or gain > best[0]:
-                    best = (gain, d, side, q, keep)
+                    best = (gain, d, side, v, keep)
         if best is None or best[0] <= 0:
             break
-        _, d, side, q, keep = best
+        _, d, side, v, inside = best
         used.add(d)
-        if side == "low":
-            lo[d] = q
-        else:
-            hi[d] = q
-        inside = keep
-    full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+        cut(d, side, v)
 
-    def members(dims):
-        keep = np.ones(n, dtype=bool)
-        for d in dims:
-            keep &= (x[:, d] >= lo[d]) & (x[:, d] <= hi[d])
-        return keep
-
-    # Prune: drop each cut (a side of a restricted parameter) whose removal costs the box's
-    # rate less than `min_lift`; a parameter with neither side cut is no longer restricted.
+    # Prune: undo each cut whose removal costs the box's rate less than `min_lift`; a parameter
+    # left with no cut is no longer restricted.
     pruned = True
     while pruned and used:
         pruned = False
         rate = y[members(used)].mean()
-        for d in sorted(used):
-            for bound, full in ((lo, full_lo), (hi, full_hi)):
-                if bound[d] == full[d]:
-                    continue
-                kept = bound[d]
-                bound[d] = full[d]
-                if rate - y[members(used)].mean() < min_lift:
-                    pruned = True
-                    break
-                bound[d] = kept
-            if pruned:
-                if lo[d] == full_lo[d] and hi[d] == full_hi[d]:
+        cuts = [(d, "drop", v) for d in sorted(used & set(levels)) for v in sorted(dropped[d])]
+        cuts += [(d, "low", lo[d]) for d in sorted(used - set(levels)) if lo[d] > full_lo[d]]
+        cuts += [(d, "high", hi[d]) for d in sorted(used - set(levels)) if hi[d] < full_hi[d]]
+        for d, side, v in sorted(cuts, key=lambda c: c[0]):
+            cut(d, side, v, undo=True)
+            if rate - y[members(used)].mean() < min_lift:
+                pruned = True
+                if not restricted(d):
                     used.discard(d)
                 break
+            cut(d, side, v)
     inside = members(used)
-    bounds = {names[d]: [float(lo[d]), float(hi[d])] for d in sorted(used) if lo[d] > full_lo[d] or hi[d] < full_hi[d]}
-    ranges = {names[d]: [float(full_lo[d]), float(full_hi[d])] for d in sorted(used)}
+    shown = [d for d in sorted(used) if restricted(d)]
     return {
-        "bounds": bounds,
-        "ranges": ranges,
+        "bounds": {names[d]: [float(lo[d]), float(hi[d])] for d in shown if d not in levels},
+        "ranges": {names[d]: [float(full_lo[d]), float(full_hi[d])] for d in shown if d not in levels},
+        "values": {names[d]: [float(v) for v in levels[d] if v not in dropped[d]] for d in shown if d in levels},
+        "levels": {names[d]: [float(v) for v in levels[d]] for d in shown if d in levels},
         "p_box": float(y[inside].mean()),
         "p_all": float(y.mean()),
         "support": float(inside.mean()),
     }
 
 
+def _set(values: list[float]) -> str:
+    return "{" + ", ".join(f"{v:.3g}" for v in values) + "}"
+
+
 def describe(box: dict, outcome: str) -> str:
-    """The box in words."""
-    if not box["bounds"] or box["p_box"] - box["p_all"] < 0.02:
+    """The box in words: value sets first (the values kept, or the values left out when those
+    are fewer), then intervals."""
+    values = box.get("values", {})
+    if not (box["bounds"] or values) or box["p_box"] - box["p_all"] < 0.02:
         return f"No simple condition raises the chance of {outcome} above {box['p_all']:.2f}."
     parts = []
+    for name, kept in values.items():
+        dropped = [v for v in box["levels"][name] if v not in kept]
+        if len(kept) == 1:
+            parts.append(f"{name} is {kept[0]:.3g}")
+        elif len(kept) <= len(dropped) + 1:
+            parts.append(f"{name} is in {_set(kept)}")
+        elif len(dropped) == 1:
+            parts.append(f"{name} is not {dropped[0]:.3g}")
+        else:
+            parts.append(f"{name} is not in {_set(dropped)}")
     for name, (lo, hi) in box["bounds"].items():
         full_lo, full_hi = box["ranges"][name]
         if lo > full_lo and hi < full_hi:
@@ -118,24 +174,31 @@ def describe(box: dict, outcome: str) -> str:
     )
 
 
-def conditions_from_parquet(path, outcomes=("deal", "termination"), limit: int = 50_000) -> dict:
-    """PRIM boxes for some outcomes over the sampled parameters of the first ``limit`` draws of an
-    outcomes.parquet (parameters that never vary are left out)."""
+def spread_rows(path, columns: list[str], limit: int):
+    """At most ``limit`` rows of an outcomes.parquet, every k-th one, so that all of a sweep's
+    points are represented (rows are stored point by point: the first rows are the first points)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
-    names = [n for n in pf.schema_arrow.names if n.startswith("param.")]
-    if not names:
-        return {}
-    batches, got = [], 0
-    for batch in pf.iter_batches(batch_size=min(limit, 65_536), columns=["outcome", *names]):
-        batches.append(batch)
-        got += batch.num_rows
-        if got >= limit:
-            break
-    import pyarrow as pa
+    step = max(1, -(-pf.metadata.num_rows // limit))
+    parts, start = [], 0
+    for batch in pf.iter_batches(batch_size=65_536, columns=columns):
+        parts.append(batch.take(pa.array(np.arange((-start) % step, batch.num_rows, step))))
+        start += batch.num_rows
+    return pa.Table.from_batches(parts) if parts else None
 
-    table = pa.Table.from_batches(batches).slice(0, limit)
+
+def conditions_from_parquet(path, outcomes=("deal", "termination"), limit: int = 50_000) -> dict:
+    """PRIM boxes for some outcomes over the sampled and swept parameters of an outcomes.parquet,
+    read from at most ``limit`` draws spread evenly over its rows (parameters that never vary are
+    left out)."""
+    import pyarrow.parquet as pq
+
+    names = [n for n in pq.ParquetFile(path).schema_arrow.names if n.startswith("param.")]
+    table = spread_rows(path, ["outcome", *names], limit) if names else None
+    if table is None or table.num_rows == 0:
+        return {}
     x = np.column_stack([table.column(n).to_numpy() for n in names])
     varies = x.max(axis=0) > x.min(axis=0)
     x = x[:, varies]
