@@ -19,7 +19,7 @@ from negotiation.classroom.app import CSRF_COOKIE, DB_NAME, MAX_YAML_BYTES  # no
 from negotiation.classroom.montecarlo import distribution, percentile  # noqa: E402
 from negotiation.classroom.play import load  # noqa: E402
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 MC_DRAWS = 300
 
 
