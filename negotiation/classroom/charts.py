@@ -11,6 +11,7 @@ DASHES = ["", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6", "5 2 1 2"]
 
 
 def party_style(index: int) -> dict:
+    """The colour and dash pattern of the party with this index, the same on every chart."""
     return {"color": PALETTE[index % len(PALETTE)], "dash": DASHES[index % len(DASHES)]}
 
 

@@ -6,7 +6,9 @@ import csv
 import io
 import math
 
-from .play import natural, replay_room, room_loaded, terms
+from negotiation.output import units
+
+from .play import replay_room, room_loaded, terms
 from .store import Room, Store
 
 
@@ -21,10 +23,10 @@ def _clean(v):
     return v
 
 
-def _natural_terms(loaded, position) -> dict:
-    return {
-        issue: natural(loaded, i, x) for i, (issue, x) in enumerate(zip(loaded.structure.issues, position, strict=True))
-    }
+def _display_terms(loaded, position) -> dict:
+    """An offer as ``{issue: value}`` in display units (option names for discrete issues)."""
+    st = loaded.structure
+    return dict(zip(st.issues, units.positions(st, loaded.scenario.issues, position), strict=True))
 
 
 def room_transcript(store: Store, room: Room) -> dict:
@@ -46,12 +48,12 @@ def room_transcript(store: Store, room: Room) -> dict:
             "time": a.time,
         }
         if a.kind == "offer":
-            entry["terms"] = _natural_terms(loaded, a.value)
+            entry["terms"] = _display_terms(loaded, a.value)
         actions.append(entry)
     rounds = []
     for rec in view.model.history:
         rec = dict(rec)
-        rec["offers"] = [dict(off, terms=_natural_terms(loaded, off["position"])) for off in rec["offers"]]
+        rec["offers"] = [dict(off, terms=_display_terms(loaded, off["position"])) for off in rec["offers"]]
         rounds.append(rec)
     pending = None
     if view.pending is not None:
@@ -106,7 +108,7 @@ def trace_rows(store: Store, room: Room) -> list[dict]:
 
 
 def action_rows(store: Store, room: Room) -> list[dict]:
-    """One row per team decision, offers in natural units (a game under way included)."""
+    """One row per team decision, offers in display units (a game under way included)."""
     loaded = room_loaded(room)
     seats = store.seats(room.id)
     rows = []
@@ -125,7 +127,7 @@ def action_rows(store: Store, room: Room) -> list[dict]:
         for issue in loaded.structure.issues:
             row[f"offer_{issue}"] = ""
         if a.kind == "offer":
-            row.update({f"offer_{k}": v for k, v in _natural_terms(loaded, a.value).items()})
+            row.update({f"offer_{k}": v for k, v in _display_terms(loaded, a.value).items()})
         row["time"] = a.time
         rows.append(row)
     return rows
@@ -141,6 +143,7 @@ def _cell(v):
 
 
 def csv_text(rows: list[dict]) -> str:
+    """Rows as CSV text: the union of their keys as the header, in first-seen order."""
     buf = io.StringIO()
     fields: list[str] = []
     for row in rows:

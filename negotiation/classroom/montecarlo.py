@@ -50,6 +50,7 @@ def percentile(values: list[float], x: float) -> float:
 
 
 def quantile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (NaN for none)."""
     return float(np.quantile(values, q)) if values else float("nan")
 
 
@@ -76,6 +77,7 @@ class Runner:
             thread.start()
 
     def wait(self, room_id: int, timeout: float | None = None) -> None:
+        """Wait for the room's computation, if one is under way (at most ``timeout`` seconds)."""
         thread = self._busy.get(room_id)
         if thread is not None:
             thread.join(timeout)

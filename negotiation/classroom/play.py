@@ -16,14 +16,25 @@ import numpy as np
 
 from negotiation.drivers.human import Action, GameView, parse_offer, replay
 from negotiation.errors import ConfigError, UserError
+from negotiation.kernel.codes import DEAL, OutcomeKind, Shape, bilateral_code, outcome_kind
 from negotiation.kernel.utility import utility
-from negotiation.output.narrate import event_sentence, position_text
+from negotiation.output import units
+from negotiation.output.narrate import event_sentence
 from negotiation.scenario import bundled as scenarios
 from negotiation.scenario.loader import Loaded, load_scenario_text
 
 from .store import Room, StoredAction
 
-SHAPE_NAMES = {0: "linear", 1: "concave (tolerant near your ideal)", 2: "convex (sharp near your ideal)"}
+SHAPE_TEXT = {  # a value shape as a brief says it
+    Shape.LINEAR: "linear",
+    Shape.CONCAVE: "concave (tolerant near your ideal)",
+    Shape.CONVEX: "convex (sharp near your ideal)",
+}
+OUTCOME_TEXT = {  # the outcome classes that are not bilateral deals, as the pages say them
+    OutcomeKind.DEAL: "deal (everyone signs)",
+    OutcomeKind.TERMINATION: "termination (a withdrawal took effect)",
+    OutcomeKind.STALEMATE: "stalemate (the status quo stays)",
+}
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -63,48 +74,56 @@ def bundled_text(stem: str) -> tuple[str, str] | None:
 
 
 def room_loaded(room: Room) -> Loaded:
+    """The room's scenario, loaded (cached)."""
     return load(room.config_text, room.config_name)
 
 
 def engine_actions(stored: list[StoredAction]) -> list[Action]:
+    """Stored team decisions as the game engine's actions."""
     return [Action(a.round, a.party, a.kind, a.value, a.proposer) for a in stored]
 
 
 def replay_room(room: Room, stored: list[StoredAction]) -> GameView:
+    """The room's game now: its scenario, seed and draw replayed with the stored team decisions."""
     return replay(room_loaded(room), room.seed, room.draw, list(room.people), engine_actions(stored))
 
 
 def day_text(day) -> str:
+    """An ordinal day as an ISO date."""
     return dt.date.fromordinal(int(day)).isoformat()
 
 
 def party_name(loaded: Loaded, party: str) -> str:
+    """A party's full name ("United States" for "US")."""
     return loaded.scenario.parties[party].name
 
 
+def shape_key(code) -> str:
+    """A value shape code as the name the page's script reads ("linear", "concave", "convex")."""
+    return Shape(int(code)).name.lower()
+
+
+def pair_of(st, code: int) -> tuple[int, int]:
+    """The two parties (indices) of the bilateral deal with outcome code ``code``."""
+    return next(pair for k, pair in enumerate(st.pairs) if bilateral_code(k) == code)
+
+
 def outcome_label(loaded: Loaded, outcome: str) -> str:
+    """An outcome class for a person ("bilateral deal A–B"); an unknown name as it is."""
     st = loaded.structure
-    if outcome == "deal":
-        return "deal (everyone signs)"
-    if outcome in st.outcomes and 1 <= st.outcomes.index(outcome) <= len(st.pairs):
-        a, b = st.pairs[st.outcomes.index(outcome) - 1]
-        return f"bilateral deal {st.parties[a]}–{st.parties[b]}"
-    if outcome == "termination":
-        return "termination (a withdrawal took effect)"
-    if outcome == "stalemate":
-        return "stalemate (the status quo stays)"
-    return outcome
+    try:
+        kind = outcome_kind(outcome)
+    except ValueError:
+        return outcome
+    if kind is not OutcomeKind.BILATERAL:
+        return OUTCOME_TEXT[kind]
+    if outcome not in st.outcomes:
+        return outcome
+    a, b = pair_of(st, st.outcome_index(outcome))
+    return f"bilateral deal {st.parties[a]}–{st.parties[b]}"
 
 
-# Positions and terms
-
-
-def natural(loaded: Loaded, i: int, x: float):
-    """Position ``x`` of issue ``i`` in natural units (a float), or the option's name."""
-    st = loaded.structure
-    if i in st.options:
-        return st.options[i][int(round(x))]
-    return float(x) * loaded.scenario.issues[st.issues[i]].scale
+# Positions and terms (display units: negotiation.output.units)
 
 
 def number_text(v: float) -> str:
@@ -114,20 +133,44 @@ def number_text(v: float) -> str:
 
 
 def issue_label(loaded: Loaded, issue: str) -> str:
+    """An issue's label for the pages (its id when it has none)."""
     return loaded.scenario.issues[issue].label or issue
 
 
 def terms(loaded: Loaded, position) -> list[dict]:
-    """An offer as one entry per issue: label and value text in natural units."""
-    st = loaded.structure
+    """An offer as one entry per issue: label and value text in display units."""
+    st, cfg = loaded.structure, loaded.scenario.issues
     return [
-        {"issue": issue, "label": issue_label(loaded, issue), "text": position_text(st, loaded.scenario.issues, i, x)}
+        {"issue": issue, "label": issue_label(loaded, issue), "text": units.position_text(st, cfg, i, x)}
         for i, (issue, x) in enumerate(zip(st.issues, position, strict=True))
     ]
 
 
 def terms_text(loaded: Loaded, position) -> str:
+    """An offer on one line: "Label value; Label value"."""
     return "; ".join(f"{t['label']} {t['text']}" for t in terms(loaded, position))
+
+
+def agreement_terms(loaded: Loaded, agreement: dict) -> list[dict]:
+    """A summary's agreement (option names, model positions) as label and text per agreed issue."""
+    st, cfg = loaded.structure, loaded.scenario.issues
+    out = []
+    for i, issue in enumerate(st.issues):
+        if issue in agreement:
+            v = agreement[issue]
+            text = v if isinstance(v, str) else units.position_text(st, cfg, i, v)
+            out.append({"label": issue_label(loaded, issue), "text": text})
+    return out
+
+
+def summary_lines(loaded: Loaded, view: GameView) -> list[str]:
+    """The ended game in two sentences: the outcome, when, and the terms signed (if any)."""
+    s = view.summary
+    lines = [f"Outcome: {outcome_label(loaded, s['outcome'])} after {s['rounds']} rounds, on {s['date']}."]
+    if s["agreement"]:
+        parts = [f"{t['label']} {t['text']}" for t in agreement_terms(loaded, s["agreement"])]
+        lines.append("Terms: " + "; ".join(parts) + ".")
+    return lines
 
 
 # Briefs
@@ -148,18 +191,17 @@ def brief(loaded: Loaded, view: GameView, party: str) -> dict:
             entry["ideal"] = best
             js.append({"issue": issue, "w": w, "values": dict(zip(st.options[i], vals, strict=True))})
         else:
-            scale = cfg[issue].scale
-            entry["ideal"] = position_text(st, cfg, i, inp.ideal[0, p, i])
-            entry["range"] = (position_text(st, cfg, i, st.lo[i]), position_text(st, cfg, i, st.hi[i]))
-            entry["shape"] = SHAPE_NAMES[int(st.shape[p, i])]
+            entry["ideal"] = units.position_text(st, cfg, i, inp.ideal[0, p, i])
+            entry["range"] = (units.position_text(st, cfg, i, st.lo[i]), units.position_text(st, cfg, i, st.hi[i]))
+            entry["shape"] = SHAPE_TEXT[Shape(int(st.shape[p, i]))]
             js.append(
                 {
                     "issue": issue,
                     "w": w,
-                    "ideal": float(inp.ideal[0, p, i]) * scale,
-                    "lo": float(st.lo[i]) * scale,
-                    "hi": float(st.hi[i]) * scale,
-                    "shape": int(st.shape[p, i]),
+                    "ideal": units.to_display(st, cfg, i, inp.ideal[0, p, i]),
+                    "lo": units.to_display(st, cfg, i, st.lo[i]),
+                    "hi": units.to_display(st, cfg, i, st.hi[i]),
+                    "shape": shape_key(st.shape[p, i]),
                 }
             )
         issues.append(entry)
@@ -168,7 +210,7 @@ def brief(loaded: Loaded, view: GameView, party: str) -> dict:
         v = float(inp.stake[0, p, k])
         if abs(v) > 1e-12:
             stakes.append({"outcome": outcome_label(loaded, outcome), "value": v})
-    deal_stake = float(inp.stake[0, p, 0])
+    deal_stake = float(inp.stake[0, p, DEAL])
     return {
         "party": party,
         "name": party_name(loaded, party),
@@ -180,7 +222,8 @@ def brief(loaded: Loaded, view: GameView, party: str) -> dict:
     }
 
 
-def offer_utility(loaded: Loaded, view: GameView, party: str, position, outcome: int = 0) -> float:
+def offer_utility(loaded: Loaded, view: GameView, party: str, position, outcome: int = DEAL) -> float:
+    """The utility to ``party`` of ``position`` (model units) if it is signed as outcome code ``outcome``."""
     st = loaded.structure
     p = st.parties.index(party)
     x = np.asarray(position, dtype=float)[None, :]
@@ -199,6 +242,7 @@ def event_text(loaded: Loaded, ev: dict) -> str:
 
 
 def calendar(loaded: Loaded, view: GameView) -> dict:
+    """The calendar card: round, date, deadline, extensions, horizon, a withdrawal notice."""
     st, s, inp = loaded.structure, view.model.state, view.model.inputs
     out = {
         "planned": len(st.planned_days),
@@ -264,6 +308,7 @@ def table(loaded: Loaded, view: GameView, viewer: str | None) -> list[dict]:
 
 
 def pending_text(loaded: Loaded, view: GameView) -> str:
+    """Who must decide what now, as a sentence."""
     need = view.pending
     if need is None:
         return "The negotiation is over."
@@ -288,7 +333,7 @@ def decision(loaded: Loaded, view: GameView, party: str) -> dict | None:
         out["terms"] = terms(loaded, need.offer.tolist())
         out["utility"] = offer_utility(loaded, view, party, need.offer.tolist(), need.outcome)
         if need.kind == "bilateral":
-            pair = [st.parties[q] for q in st.pairs[need.outcome - 1]]
+            pair = [st.parties[q] for q in pair_of(st, need.outcome)]
             out["left_out"] = [q for q in st.parties if q not in pair]
             out["partner"] = next(q for q in pair if q != party)
             out["whose"] = "your" if need.proposer == party else f"{need.proposer}'s"
@@ -313,15 +358,19 @@ def offer_fields(loaded: Loaded, view: GameView, party: str, given: dict | None 
     fields = []
     for i, issue in enumerate(st.issues):
         x = last[i] if last is not None else inp.ideal[0, p, i]
-        value = natural(loaded, i, x)
+        value = units.position(st, cfg, i, float(x))
         field = {"issue": issue, "label": issue_label(loaded, issue)}
         if i in st.options:
             field["options"] = st.options[i]
         else:
-            scale, unit = cfg[issue].scale, cfg[issue].unit
-            lo, hi = float(st.lo[i]) * scale, float(st.hi[i]) * scale
+            lo, hi = units.to_display(st, cfg, i, st.lo[i]), units.to_display(st, cfg, i, st.hi[i])
             field.update(
-                {"min": number_text(lo), "max": number_text(hi), "step": number_text(nice_step(hi - lo)), "unit": unit}
+                {
+                    "min": number_text(lo),
+                    "max": number_text(hi),
+                    "step": number_text(nice_step(hi - lo)),
+                    "unit": units.unit_of(st, cfg, i),
+                }
             )
             value = number_text(value)
         if given is not None and issue in given:
@@ -360,6 +409,7 @@ def read_offer(loaded: Loaded, form) -> tuple[dict, list[float]]:
 
 
 def seat_summary(loaded: Loaded, room: Room, seats: dict) -> list[dict]:
+    """Per party: whether a team plays it, and which team has joined as it."""
     out = []
     for party in loaded.structure.parties:
         seat = seats.get(party)
@@ -377,6 +427,7 @@ def seat_summary(loaded: Loaded, room: Room, seats: dict) -> list[dict]:
 
 
 def played_by(room: Room, seats: dict, party: str) -> str:
+    """Who plays ``party``: "computer", the team's name, or a team not yet joined."""
     if party not in room.people:
         return "computer"
     seat = seats.get(party)

@@ -15,13 +15,16 @@
     }, 2500);
   }
 
-  // The value of a position to the party, as negotiation.kernel.utility computes it.
+  // The value of a position to the party, as negotiation.kernel.utility computes it; the page
+  // gives each issue's shape by name (negotiation.kernel.codes.Shape, lower case).
   function continuousValue(x, it) {
     var far = Math.max(it.ideal - it.lo, it.hi - it.ideal);
     var d = far > 0 ? Math.min(Math.max(Math.abs(x - it.ideal) / far, 0), 1) : 0;
-    if (it.shape === 1) return 1 - d * d;
-    if (it.shape === 2) return (1 - d) * (1 - d);
-    return 1 - d;
+    switch (it.shape) {
+      case "concave": return 1 - d * d;
+      case "convex": return (1 - d) * (1 - d);
+      default: return 1 - d;  // "linear"
+    }
   }
 
   function liveUtility() {

@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("waitress", reason="the classroom needs waitress")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start(data: Path, *extra: str) -> tuple[subprocess.Popen, str, list[str]]:

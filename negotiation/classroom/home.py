@@ -1,0 +1,92 @@
+"""The front page (join a room, or create one) and creating a room from a bundled or uploaded scenario."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from negotiation.errors import ConfigError, UserError
+
+from . import play
+from .access import Refused, runner, store
+
+MAX_YAML_BYTES = 200_000  # an uploaded scenario
+DEFAULT_SCENARIO = "teaching_split"
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    """The front page: the join form and the form that creates a room."""
+    return render_template("index.html", scenarios=play.bundled(), default=DEFAULT_SCENARIO)
+
+
+@bp.post("/rooms")
+def create_room():
+    """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once)."""
+    try:
+        name, text = _scenario_from_form()
+        loaded = play.load(text, name)
+    except ConfigError as exc:
+        return _index_error("The scenario has problems; nothing was created:", [str(p) for p in exc.problems])
+    except Refused as exc:
+        return _index_error(exc.message, exc.lines, exc.status)
+    try:
+        seed = _int_field("seed", 1, 0, 2**32 - 1)
+        draw = _int_field("draw", 0, 0, 10**9)
+    except Refused as exc:
+        return _index_error(exc.message, [], exc.status)
+    title = (request.form.get("title") or "").strip()[:100] or loaded.scenario.name or name
+    try:  # the first round must replay: a scenario that cannot be played is refused here
+        play.replay(loaded, seed, draw, list(loaded.structure.parties), [])
+    except UserError as exc:
+        return _index_error(f"This scenario cannot be played: {exc}", [])
+    room = store().create_room(title, name, text, seed, draw, loaded.structure.parties, current_app.config["CODE_TTL"])
+    runner().ensure(room.id)
+    return redirect(url_for("instructor.page", secret=room.secret, created=1), 303)
+
+
+def _index_error(message: str, lines: list[str], status: int = 400):
+    page = render_template(
+        "index.html",
+        scenarios=play.bundled(),
+        default=request.form.get("scenario"),
+        error=message,
+        error_lines=lines,
+    )
+    return page, status
+
+
+def _scenario_from_form() -> tuple[str, str]:
+    """(file name, YAML text) of the uploaded file, else of the chosen bundled scenario; Refused otherwise."""
+    upload = request.files.get("upload")
+    if upload is not None and upload.filename:
+        raw = upload.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise Refused(f"The uploaded file is too large: at most {MAX_YAML_BYTES // 1000} kB. Nothing was created.")
+        name = Path(upload.filename.replace("\\", "/")).name[:80] or "upload.yaml"
+        name = re.sub(r"[^A-Za-z0-9._ -]", "_", name)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(f"{name}: not UTF-8 text. Nothing was created.") from None
+        if not text.strip():
+            raise Refused(f"{name}: the file is empty. Nothing was created.")
+        return name, text
+    stem = request.form.get("scenario", "")
+    found = play.bundled_text(stem) if stem else None
+    if found is None:
+        raise Refused("Choose one of the scenarios or upload a YAML file.")
+    return found
+
+
+def _int_field(name: str, default: int, lo: int, hi: int) -> int:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"\d{1,12}", raw) or not lo <= int(raw) <= hi:
+        raise Refused(f"{name}: expected a whole number from {lo} to {hi}, got {raw[:40]!r}. Nothing was created.")
+    return int(raw)
