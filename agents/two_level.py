@@ -6,6 +6,7 @@ import numpy as np
 from negotiation.strategies.registry import register
 from negotiation.strategies.time_dependent import CURVE, K
 
+from negotiation.kernel.codes import Shape
 from negotiation.kernel.concession import faratin_alpha, target_from_alpha
 from negotiation.kernel.strategy import ParamSpec, Situation, Strategy, Traits
 from negotiation.kernel.utility import issue_value
@@ -13,11 +14,11 @@ from negotiation.kernel.utility import issue_value
 
 def winset_bound(shape: int, ratify):
     """Largest normalised distance d from the ideal whose value is at least ``ratify``
-    (value 1 - d, 1 - d^2 or (1 - d)^2 for shapes 0, 1, 2)."""
+    (value 1 - d, 1 - d^2 or (1 - d)^2 for the linear, concave and convex shapes)."""
     ratify = np.asarray(ratify, dtype=float)
-    if shape == 0:
+    if shape == Shape.LINEAR:
         return 1.0 - ratify
-    if shape == 1:
+    if shape == Shape.CONCAVE:
         return np.sqrt(1.0 - ratify)
     return 1.0 - np.sqrt(ratify)
 

@@ -152,15 +152,13 @@ def terms_text(loaded: Loaded, position) -> str:
 
 
 def agreement_terms(loaded: Loaded, agreement: dict) -> list[dict]:
-    """A summary's agreement (option names, model positions) as label and text per agreed issue."""
+    """A summary's agreement (display units, option names) as label and text per agreed issue."""
     st, cfg = loaded.structure, loaded.scenario.issues
-    out = []
-    for i, issue in enumerate(st.issues):
-        if issue in agreement:
-            v = agreement[issue]
-            text = v if isinstance(v, str) else units.position_text(st, cfg, i, v)
-            out.append({"label": issue_label(loaded, issue), "text": text})
-    return out
+    return [
+        {"label": issue_label(loaded, issue), "text": units.display_text(st, cfg, i, agreement[issue])}
+        for i, issue in enumerate(st.issues)
+        if issue in agreement
+    ]
 
 
 def summary_lines(loaded: Loaded, view: GameView) -> list[str]:

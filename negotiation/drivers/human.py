@@ -16,7 +16,9 @@ import numpy as np
 
 from negotiation.drivers.model import NegotiationModel
 from negotiation.errors import UserError
+from negotiation.kernel.codes import DEAL
 from negotiation.kernel.utility import utility
+from negotiation.output import units
 from negotiation.scenario.loader import Loaded
 
 KINDS = ("offer", "respond", "bilateral", "extend")
@@ -75,7 +77,7 @@ class HumanParty:
 
     def accepts(self, state, x, outcome, u=None, proposer=None):
         who = self.model.structure.parties[proposer]
-        kind = "respond" if outcome == 0 else "bilateral"
+        kind = "respond" if outcome == DEAL else "bilateral"
         return np.array([bool(self._get(state, kind, who, offer=x[0].copy(), outcome=outcome).value)])
 
     def withdraws(self, state, u):
@@ -140,13 +142,13 @@ def parse_offer(loaded: Loaded, values: dict) -> list[float]:
             out.append(float(st.options[i].index(raw)))
             continue
         try:
-            v = float(raw) / issues[issue].scale
+            v = units.from_display(st, issues, i, float(raw))
         except (TypeError, ValueError):
             raise UserError(f"{issue}: expected a number, got {raw!r}") from None
         lo, hi = st.lo[i], st.hi[i]
         if not math.isfinite(v) or not lo - 1e-9 <= v <= hi + 1e-9:
-            scale = issues[issue].scale
-            raise UserError(f"{issue}: expected a number from {lo * scale:g} to {hi * scale:g}, got {raw}")
+            low, high = units.to_display(st, issues, i, lo), units.to_display(st, issues, i, hi)
+            raise UserError(f"{issue}: expected a number from {low:g} to {high:g}, got {raw}")
         out.append(min(max(v, lo), hi))
     return out
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from negotiation.kernel.codes import DEAL
 from negotiation.kernel.inputs import Inputs
 from negotiation.kernel.protocol import Draws
 from negotiation.kernel.structure import Structure
@@ -139,8 +140,7 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
             d[name] = m[:, col[f"{p}.strategy.{name}"]]
         strategy.append(d)
     reservation = per_party("reservation")
-    term = st.outcome_index("termination")
-    deal = st.outcome_index("deal")
+    term, deal = st.termination, DEAL
     inp = Inputs(
         ideal=ideal,
         weight=weight,
@@ -158,7 +158,7 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
         u_sq=np.zeros((b, P)),
     )
     sq = np.broadcast_to(st.status_quo, (b, I))
-    stalemate = st.outcome_index("stalemate")
+    stalemate = st.stalemate
     for pi in range(P):
         inp.u_max[:, pi] = issue_utility(st, inp, pi, ideal[:, pi, :]) + stake[:, pi, deal]
         inp.u_sq[:, pi] = issue_utility(st, inp, pi, sq) + stake[:, pi, stalemate]

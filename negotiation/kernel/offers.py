@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negotiation.kernel.codes import DEAL, Shape
 from negotiation.kernel.utility import continuous_value, issue_utility
 
 if TYPE_CHECKING:
@@ -200,7 +201,9 @@ def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
         w = plan.weight[r, i]
         v = np.clip(plan.v0[k, r] - part_rem[r] / np.where(w > 0, w, 1.0), 0.0, 1.0)
         shape = plan.shape[i]
-        d = np.where(shape == 0, 1.0 - v, np.where(shape == 1, np.sqrt(1.0 - v), 1.0 - np.sqrt(v)))
+        d = np.where(
+            shape == Shape.LINEAR, 1.0 - v, np.where(shape == Shape.CONCAVE, np.sqrt(1.0 - v), 1.0 - np.sqrt(v))
+        )
         delta = plan.delta[k, r]
         step = plan.ideal[r, i] + np.sign(delta) * d * plan.reach[r, i] - plan.start[k, r]
         move[k, r] = np.clip(step, np.minimum(delta, 0.0), np.maximum(delta, 0.0))
@@ -212,6 +215,6 @@ def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
 def construct_offer(st: Structure, inp: Inputs, p: int, target: np.ndarray, plan: OfferPlan | None = None):
     """Party ``p``'s offer (B, I) for target utility ``target`` (B,) under a full deal."""
     plan = plan or plan_offers(st, inp, p)
-    deal = st.outcome_index("deal")
+    deal = DEAL
     budget = plan.u_ideal - (target - inp.stake[:, p, deal])
     return offer_from_plan(plan, budget)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from negotiation.kernel.codes import DEAL, bilateral_code
 from negotiation.kernel.inputs import Inputs
 from negotiation.kernel.offers import construct_offer, plan_offers
 from negotiation.kernel.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
@@ -181,9 +182,7 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     r = state.round
     P = st.n_parties
     b = state.day.shape[0]
-    deal = st.outcome_index("deal")
-    termination = st.outcome_index("termination")
-    stalemate = st.outcome_index("stalemate")
+    deal, termination, stalemate = DEAL, st.termination, st.stalemate
     ev = {
         "termination": np.zeros(b, bool),
         "notice": np.full(b, -1),
@@ -237,7 +236,7 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
             cand = pending & acc[:, a] & acc[:, c] & is_open[:, n]
             if not cand.any():
                 continue
-            bil = 1 + n
+            bil = bilateral_code(n)
             both = (
                 cand & deciders[a].accepts(state, x, bil, proposer=p) & deciders[c].accepts(state, x, bil, proposer=p)
             )

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negotiation.kernel.codes import DEAL, Shape, bilateral_code
+
 if TYPE_CHECKING:
     from negotiation.kernel.inputs import Inputs
     from negotiation.kernel.structure import Structure
@@ -24,8 +26,12 @@ def continuous_value(x, ideal, lo, hi, shape):
     far = np.maximum(ideal - lo, hi - ideal)
     d = np.clip(np.abs(x - ideal) / far, 0.0, 1.0)
     if np.ndim(shape) == 0:
-        return (1.0 - d) if shape == 0 else (1.0 - d * d) if shape == 1 else (1.0 - d) * (1.0 - d)
-    return np.where(shape == 0, 1.0 - d, np.where(shape == 1, 1.0 - d * d, (1.0 - d) * (1.0 - d)))
+        if shape == Shape.LINEAR:
+            return 1.0 - d
+        return (1.0 - d * d) if shape == Shape.CONCAVE else (1.0 - d) * (1.0 - d)
+    return np.where(
+        shape == Shape.LINEAR, 1.0 - d, np.where(shape == Shape.CONCAVE, 1.0 - d * d, (1.0 - d) * (1.0 - d))
+    )
 
 
 def discrete_value(x, values):
@@ -67,12 +73,11 @@ def outcome_utilities(st: Structure, inp: Inputs, outcome, agreement):
     b = outcome.shape[0]
     out = np.zeros((b, st.n_parties))
     sq = np.broadcast_to(st.status_quo, (b, st.n_issues))
-    stalemate = st.outcome_index("stalemate")
-    termination = st.outcome_index("termination")
+    stalemate, termination = st.stalemate, st.termination
     member = np.zeros((b, st.n_parties), dtype=bool)
-    member[outcome == 0] = True
+    member[outcome == DEAL] = True
     for n, (a, c) in enumerate(st.pairs):
-        rows = outcome == 1 + n
+        rows = outcome == bilateral_code(n)
         member[rows, a] = True
         member[rows, c] = True
     rows = np.arange(b)

@@ -28,7 +28,7 @@ def column_array(table: pa.Table, name: str) -> np.ndarray:
 
 def agreement_outcomes(st) -> list[str]:
     """The outcome classes with an agreement: deal and every bilateral pair."""
-    return st.outcomes[: 1 + len(st.pairs)]
+    return st.outcomes[: st.termination]
 
 
 def even_subsample(n: int, limit: int) -> np.ndarray:
