@@ -28,7 +28,8 @@ from negotiation import __version__
 from negotiation.errors import UserError
 from negotiation.output.runfolder import read_manifest, write_atomic
 
-KINDS = ("run", "replay", "sweep", "tournament")
+SINGLE = ("run", "replay", "play")  # one negotiation each: a person played a party in "play"
+KINDS = (*SINGLE, "sweep", "tournament")
 PARTS = "parts"
 PLOTS = "plots"
 
@@ -135,7 +136,7 @@ def load_run(run_dir) -> RunData:
         raise UserError(f"{folder}: no config.yaml in the run folder; cannot draw its report")
     data.loaded = load_scenario(config)
     data.summary = _read_json(folder / "summary.json", data, "summary.json")
-    if data.kind in ("run", "replay"):
+    if data.kind in SINGLE:
         _load_single(folder, data)
     elif data.kind == "sweep":
         _load_sweep(folder, data)
@@ -277,7 +278,7 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
     out.mkdir(parents=True, exist_ok=True)
     loaded, summary = data.loaded, data.summary or {}
     jobs = []  # (file name, a function returning a Figure or None)
-    if data.kind in ("run", "replay") and data.history:
+    if data.kind in SINGLE and data.history:
         jobs.append(("concession_paths.png", lambda: plots.concession_paths(loaded, data.history, data.summary)))
     if data.kind == "sweep" and data.table is not None and data.table.num_rows:
         points = data.manifest.get("points") or [{}]
@@ -378,7 +379,7 @@ def _run_facts(data: RunData) -> list[tuple[str, object]]:
         ("kind", m.get("kind")),
         ("seed", m.get("seed")),
     ]
-    if data.kind in ("run", "replay"):
+    if data.kind in SINGLE:
         facts.append(("draw (row of the draw table)", m.get("draw", s.get("draw"))))
     elif data.kind == "sweep":
         points = m.get("points") or [{}]
@@ -519,7 +520,7 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         conds = [c.get("text") for c in (s.get("conditions") or {}).values() if isinstance(c, dict) and c.get("text")]
         if conds:
             parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
-    elif data.kind in ("run", "replay"):
+    elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":
         parts.append("<h2>Odds per strategy assignment</h2>" + _tournament_table(data))
