@@ -1,7 +1,7 @@
 """The public API: what the ``negotiate`` commands do, as calls that return data.
 
 Every function takes a scenario as a loaded object, a file path or a bundled scenario's name
-(``"nafta_2017"``); positions are in the issues' display units (see ``negotiation.output.units``).
+(``"nafta_2017"``); positions are in the issues' display units (see ``negotiation.scenario.units``).
 Nothing is written to disk unless a run folder is asked for (``runs_dir``/``out``).
 """
 
@@ -116,7 +116,7 @@ def open_run_folder(
     extra: dict | None = None,
 ):
     """A new run folder for a single negotiation (manifest and config written, status running)."""
-    from negotiation.output.runfolder import RunFolder
+    from negotiation.runfolder import RunFolder
 
     folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, kind, loaded, seed, out)
     folder.manifest.update(draw=draw, **(extra or {}))
@@ -126,7 +126,7 @@ def open_run_folder(
 
 def save_run(folder, result: RunResult, files: dict | None = None) -> Path:
     """Write a single negotiation's results into its run folder and mark it complete."""
-    from negotiation.output.runfolder import json_text
+    from negotiation.runfolder import json_text
 
     with folder:
         folder.write("summary.json", json_text(result.summary))
@@ -202,7 +202,7 @@ def simulate(
 
 
 def _frame_attrs(loaded: Loaded, points: list[dict], seed: int, draws: int) -> dict:
-    from negotiation.output import units
+    from negotiation.scenario import units
 
     st = loaded.structure
     return {
@@ -356,7 +356,7 @@ def tournament(
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
 
-        from negotiation.output.runfolder import RunFolder, json_text
+        from negotiation.runfolder import RunFolder, json_text
 
         folder = RunFolder.create(runs_dir or RUNS_DIR, Path(loaded.source).stem, "tournament", loaded, seed, out)
         folder.manifest.update(strategies=names, draws_per_assignment=draws)
@@ -388,7 +388,7 @@ def forecast(scenario, rounds: int = 10, issues: list[str] | None = None) -> dic
     in display units (option names for a discrete issue's forecast and positions)."""
     from negotiation.analysis.forecast import forecast as run_forecast
     from negotiation.analysis.forecast import scenario_actors
-    from negotiation.output import units
+    from negotiation.scenario import units
 
     if rounds < 0 or rounds > 1000:
         raise UserError(f"--rounds must be from 0 to 1000, got {rounds}")
@@ -427,7 +427,7 @@ def replay(run_dir: str | Path, draw: int, narrate=None, runs_dir: str | Path | 
     matches the sweep's row of ``outcomes.parquet`` (outcome, rounds, positions, utilities)."""
     import pyarrow.parquet as pq
 
-    from negotiation.output.runfolder import read_manifest
+    from negotiation.runfolder import read_manifest
 
     folder = Path(run_dir)
     m = read_manifest(folder, "sweep")

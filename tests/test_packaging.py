@@ -1,6 +1,7 @@
 """What a plain (not editable) install puts in site-packages: the project's namespace only,
 with its strategies, bundled scenarios and the classroom's files."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,8 +13,17 @@ import pytest
 @pytest.mark.slow
 def test_the_wheel_installs_nothing_but_the_negotiation_namespace(tmp_path):
     root = Path(__file__).resolve().parent.parent
+    src = tmp_path / "src"  # a copy, so that the build leaves nothing in the checkout
+    src.mkdir()
+    for item in ("negotiation", "agents", "configs", "pyproject.toml", "README.md"):
+        copy = shutil.copytree if (root / item).is_dir() else shutil.copy
+        copy(
+            root / item,
+            src / item,
+            **({"ignore": shutil.ignore_patterns("__pycache__")} if copy is shutil.copytree else {}),
+        )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(src)],
         check=True,
         capture_output=True,
     )

@@ -19,7 +19,7 @@ import numpy as np
 from negotiation.analysis.outcome_space import nash_point, pareto_mask
 from negotiation.kernel.draws import build_inputs
 from negotiation.kernel.utility import issue_utility
-from negotiation.output import units
+from negotiation.scenario import units
 
 
 def grid_size(st, max_points: int) -> int:

@@ -6,7 +6,7 @@ import csv
 import io
 import math
 
-from negotiation.output import units
+from negotiation.scenario import units
 
 from .play import replay_room, room_loaded, terms
 from .store import Room, Store

@@ -18,9 +18,9 @@ from negotiation.drivers.human import Action, GameView, parse_offer, replay
 from negotiation.errors import ConfigError, UserError
 from negotiation.kernel.codes import DEAL, OutcomeKind, Shape, bilateral_code, outcome_kind
 from negotiation.kernel.utility import utility
-from negotiation.output import units
 from negotiation.output.narrate import event_sentence
 from negotiation.scenario import bundled as scenarios
+from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded, load_scenario_text
 
 from .store import Room, StoredAction
@@ -123,7 +123,7 @@ def outcome_label(loaded: Loaded, outcome: str) -> str:
     return f"bilateral deal {st.parties[a]}–{st.parties[b]}"
 
 
-# Positions and terms (display units: negotiation.output.units)
+# Positions and terms (display units: negotiation.scenario.units)
 
 
 def number_text(v: float) -> str:

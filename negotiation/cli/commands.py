@@ -470,7 +470,7 @@ def analyze(config, max_points, as_json):
 @click.option("--rounds", type=int, default=10, show_default=True, help="Weekly rounds in the calendar.")
 def import_genius_cmd(domain, profiles, output, rounds):
     """Turn a GENIUS/ANAC domain XML and its profile XMLs into a scenario config."""
-    from negotiation.output.runfolder import write_atomic
+    from negotiation.runfolder import write_atomic
     from negotiation.scenario.genius import import_genius
     from negotiation.scenario.loader import load_scenario_text
 

@@ -18,7 +18,7 @@ from negotiation.drivers.model import NegotiationModel
 from negotiation.errors import UserError
 from negotiation.kernel.codes import DEAL
 from negotiation.kernel.utility import utility
-from negotiation.output import units
+from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded
 
 KINDS = ("offer", "respond", "bilateral", "extend")

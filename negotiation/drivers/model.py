@@ -11,7 +11,7 @@ from negotiation.drivers.party import PartyAgent
 from negotiation.kernel.draws import draw_rows
 from negotiation.kernel.protocol import State, play_round
 from negotiation.kernel.utility import outcome_utilities, utility
-from negotiation.output import units
+from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded
 from negotiation.strategies import party_strategies
 

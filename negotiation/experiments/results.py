@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from negotiation.drivers.batch import BatchResult
 from negotiation.kernel.structure import Structure
-from negotiation.output import units
+from negotiation.scenario import units
 from negotiation.scenario.params import ParamSpace
 
 

@@ -25,7 +25,7 @@ from negotiation.experiments.executors import Progress
 from negotiation.experiments.results import chunk_table
 from negotiation.experiments.statistics import outcome_block
 from negotiation.kernel.draws import DrawLayout, build_inputs, draw_values, stack_draws
-from negotiation.output.runfolder import RunFolder, json_text, read_manifest
+from negotiation.runfolder import RunFolder, json_text, read_manifest
 from negotiation.scenario.loader import Loaded, load_scenario_text
 from negotiation.scenario.schema import SweepSpec
 from negotiation.strategies.registry import import_modules, outside_modules

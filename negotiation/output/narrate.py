@@ -1,10 +1,10 @@
 """Human-readable narration of a negotiation, round by round, from the Mesa model's history
-(positions as ``negotiation.output.units`` shows them)."""
+(positions as ``negotiation.scenario.units`` shows them)."""
 
 from __future__ import annotations
 
 from negotiation.kernel.structure import Structure
-from negotiation.output.units import display_text, position_text
+from negotiation.scenario.units import display_text, position_text
 
 
 def offer_text(st: Structure, issues_cfg: dict, position: list[float]) -> str:

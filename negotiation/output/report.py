@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from negotiation import __version__
 from negotiation.errors import UserError
-from negotiation.output.runfolder import read_manifest, write_atomic
+from negotiation.runfolder import read_manifest, write_atomic
 
 SINGLE = ("run", "replay", "play")  # one negotiation each: a person played a party in "play"
 KINDS = (*SINGLE, "sweep", "tournament")

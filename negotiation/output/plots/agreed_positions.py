@@ -9,7 +9,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from negotiation.kernel.draws import build_inputs
-from negotiation.output import units
 from negotiation.output.plots.data import agreement_outcomes, column_array
 from negotiation.output.plots.style import (
     figure,
@@ -22,6 +21,7 @@ from negotiation.output.plots.style import (
     styled,
     suptitle,
 )
+from negotiation.scenario import units
 
 
 def party_ideals(loaded) -> np.ndarray:
