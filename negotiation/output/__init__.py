@@ -1,1 +1,1 @@
-"""What people and programs read: units, run folders, narration, plots and reports."""
+"""What people read: narration, plots (one module per figure, each a Figure) and reports."""
