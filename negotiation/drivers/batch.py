@@ -23,7 +23,12 @@ class BatchResult:
     end_day: np.ndarray
     agreement: np.ndarray
     utilities: np.ndarray
+    path: dict | None = None  # the path of each draw: n_ext, votes, notice, round days (see PATH)
     values: np.ndarray | None = None
+
+
+# What a draw's path records (State fields): extensions won, votes held, notice, round days.
+PATH = ("n_ext", "votes", "vote_day", "vote_yes", "notice_day", "notice_by", "round_day")
 
 
 COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
@@ -44,7 +49,7 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
         play_round(st, inp, draws, state, deciders)
         if state.done.all() or state.done.mean() > 1 - COMPACT_BELOW:
             fin = state.done
-            for name in ("outcome", "rounds", "end_day", "agreement"):
+            for name in ("outcome", "rounds", "end_day", "agreement", *PATH):
                 getattr(out, name)[where[fin]] = getattr(state, name)[fin]
             keep = np.flatnonzero(~fin)
             where = where[keep]
@@ -52,7 +57,8 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
                 inp, draws, state = inp.rows(keep), draws.rows(keep), state.rows(keep)
                 deciders = [d.rows(inp, draws, keep) for d in deciders]
     u = outcome_utilities(st, full_inp, out.outcome, out.agreement)
-    return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u)
+    path = {name: getattr(out, name) for name in PATH}
+    return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u, path)
 
 
 def run_rows(st: Structure, space, seed: int, start: int, count: int) -> BatchResult:

@@ -185,6 +185,23 @@ class NegotiationModel(mesa.Model):
             "draw": self.draw,
         }
 
+    def path(self) -> dict:
+        """The negotiation's path as ``outcomes.parquet`` records it (columns ``extensions``,
+        ``vote_dates``, ``vote_passed``, ``notice_party``, ``notice_date``, ``round_dates``;
+        dates as ``datetime.date``)."""
+        st, s = self.structure, self.state
+        day = dt.date.fromordinal
+        votes = int(s.votes[0])
+        given = int(s.notice_by[0]) >= 0
+        return {
+            "extensions": int(s.n_ext[0]),
+            "vote_dates": [day(int(d)) for d in s.vote_day[0, :votes]],
+            "vote_passed": [bool(v) for v in s.vote_yes[0, :votes]],
+            "notice_party": st.parties[int(s.notice_by[0])] if given else None,
+            "notice_date": day(int(s.notice_day[0]) - st.notice_days) if given else None,
+            "round_dates": [day(int(d)) for d in s.round_day[0] if d >= 0],
+        }
+
     def trace(self):
         """The per-round trace: one row per round and party (a pandas DataFrame)."""
         df = self.datacollector.get_agent_vars_dataframe().reset_index()

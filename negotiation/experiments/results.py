@@ -12,6 +12,41 @@ from negotiation.kernel.structure import Structure
 from negotiation.scenario import units
 from negotiation.scenario.params import ParamSpace
 
+EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(days, dtype=np.int64) - EPOCH, type=pa.int32()).cast(pa.date32())
+
+
+def _filled(matrix: np.ndarray, used: np.ndarray, values: np.ndarray, kind) -> pa.Array:
+    """A list column: per row, the first ``used`` entries of ``matrix`` (as ``kind``)."""
+    counts = np.asarray(used, dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    mask = np.arange(matrix.shape[1])[None, :] < counts[:, None]
+    flat = values[mask]
+    return pa.ListArray.from_arrays(pa.array(offsets), kind(flat))
+
+
+def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
+    """The path of each draw, for histories (see docs/forecasting.md): extensions won, the date
+    and result of every extension vote, the party and date of a withdrawal notice (the day it was
+    given), and the date of every round held."""
+    votes = path["votes"]
+    given = path["notice_by"] >= 0
+    rounds_held = (path["round_day"] >= 0).sum(axis=1)
+    parties = np.array(st.parties + [None], dtype=object)
+    return {
+        "extensions": pa.array(path["n_ext"].astype(np.int8)),
+        "vote_dates": _filled(path["vote_day"], votes, path["vote_day"], _dates),
+        "vote_passed": _filled(path["vote_day"], votes, path["vote_yes"], lambda v: pa.array(v, type=pa.bool_())),
+        "notice_party": pa.array(parties[np.where(given, path["notice_by"], -1)], type=pa.string()),
+        "notice_date": pa.array(
+            np.where(given, path["notice_day"] - st.notice_days - EPOCH, 0), type=pa.int32(), mask=~given
+        ).cast(pa.date32()),
+        "round_dates": _filled(path["round_day"], rounds_held, path["round_day"], _dates),
+    }
+
 
 def chunk_table(
     st: Structure,
@@ -23,8 +58,9 @@ def chunk_table(
     swept: list[str],
 ) -> pa.Table:
     """One chunk's rows: draw index, point, row, outcome, rounds, end date, agreement (display
-    units; each ``x.<issue>`` field's metadata names its unit), utilities and the values of the
-    uncertain and swept parameters (``swept``: the names points set)."""
+    units; each ``x.<issue>`` field's metadata names its unit), utilities, the path (votes,
+    notice, round dates) and the values of the uncertain and swept parameters (``swept``: the
+    names points set)."""
     draw = np.asarray(draw, dtype=np.int64)
     cols = {
         "draw": pa.array(draw),
@@ -32,7 +68,7 @@ def chunk_table(
         "row": pa.array(draw % n_draws),
         "outcome": pa.array(np.array(st.outcomes, dtype=object)[res.outcome], type=pa.string()),
         "rounds": pa.array(res.rounds.astype(np.int16)),
-        "end_date": pa.array(res.end_day - dt.date(1970, 1, 1).toordinal(), type=pa.int32()).cast(pa.date32()),
+        "end_date": _dates(res.end_day),
     }
     agreed = st.agreed(res.outcome)
     fields = {}
@@ -46,6 +82,7 @@ def chunk_table(
         fields[f"x.{issue}"] = units.unit_of(st, issues_cfg, i)
     for p, party in enumerate(st.parties):
         cols[f"u.{party}"] = pa.array(res.utilities[:, p])
+    cols.update(path_columns(st, res.path))
     shown = [i for i, s in enumerate(space.slots) if s.uncertain or s.name in swept]
     for i in shown:
         cols[f"param.{space.slots[i].name}"] = pa.array(res.values[:, i])

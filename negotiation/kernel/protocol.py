@@ -55,6 +55,11 @@ class State:
     accepted: np.ndarray  # (B, P, P) accepted[b, proposer, responder]
     received: np.ndarray  # (B, P, P) received[b, proposer, q]: q's utility of the proposer's offer last round
     received_prev: np.ndarray  # (B, P, P) the same, the round before that
+    # The path, for histories: the day of each round held and of each extension vote, and the
+    # vote's result (-1 / False where none was held).
+    round_day: np.ndarray  # (B, max_rounds)
+    vote_day: np.ndarray  # (B, max_votes)
+    vote_yes: np.ndarray  # (B, max_votes)
     events: dict = field(default_factory=dict)
 
     def rows(self, sel) -> State:
@@ -88,6 +93,9 @@ class State:
             accepted=np.zeros((b, P, P), dtype=bool),
             received=np.full((b, P, P), np.nan),
             received_prev=np.full((b, P, P), np.nan),
+            round_day=np.full((b, st.max_rounds), -1, dtype=np.int64),
+            vote_day=np.full((b, st.max_votes), -1, dtype=np.int64),
+            vote_yes=np.zeros((b, st.max_votes), dtype=bool),
         )
 
 
@@ -198,6 +206,8 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     _finish(state, due, termination, state.notice_day, r)
     ev["termination"] = due
     act = act & ~due
+    if r < st.max_rounds:
+        state.round_day[:, r] = np.where(act, state.day, state.round_day[:, r])
 
     # Targets see the offers of the last round (`received`) and the one before (`received_prev`);
     # then this round's offers start a fresh record (finished rows are never read again).
@@ -265,6 +275,11 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
         for p in range(P):
             u = np.take_along_axis(draws.vote[:, :, p], v[:, None], axis=1)[:, 0]
             yes &= deciders[p].votes_extend(state, u)
+    if vote.any():
+        rows = np.flatnonzero(vote)
+        k = np.minimum(state.votes[rows], st.max_votes - 1)
+        state.vote_day[rows, k] = state.day[rows]
+        state.vote_yes[rows, k] = yes[rows]
     state.votes = state.votes + vote
     ev["vote"] = vote
     ev["extended"] = yes
