@@ -26,6 +26,8 @@ _EXPORTS = {
     # many negotiations
     "simulate": "negotiation.api",
     "odds": "negotiation.api",
+    "history": "negotiation.api",
+    "condition": "negotiation.api",
     "sweep": "negotiation.api",
     "SweepResult": "negotiation.api",
     "tournament": "negotiation.api",

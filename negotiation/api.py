@@ -174,9 +174,11 @@ def simulate(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = False,
+    given=None,
 ):
     """Monte Carlo draws of a scenario, in memory: a pandas DataFrame with exactly the columns of
-    ``outcomes.parquet`` (one row per draw and point).
+    ``outcomes.parquet`` (one row per draw and point). With a history ``given``, only the draws
+    whose path agrees with every fact (see ``condition``).
 
     ``grid`` {name: values} or ``lhs`` samples over ``ranges`` {name: [low, high]} make sweep
     points (else the config's own ``sweep:``, else one point); ``workers`` local processes or a
@@ -198,7 +200,30 @@ def simulate(
             client.close()
     frame = table.to_pandas()
     frame.attrs.update(_frame_attrs(loaded, plan.points, plan.seed, plan.draws))
-    return frame
+    return condition(frame, given, loaded) if given is not None else frame
+
+
+def history(ref, scenario):
+    """A history (facts known at a date) read from a YAML file, text or dict and checked against
+    the scenario; bad facts raise ``ConfigError`` with file, line and key path."""
+    from negotiation.experiments.history import load_history
+
+    return load_history(ref, load(scenario))
+
+
+def condition(frame, ref, scenario):
+    """The rows of a frame of draws (``simulate``, or ``outcomes.parquet`` read with pandas) whose
+    path agrees with every fact of a history; ``attrs`` keep the prior draws' count
+    (``prior_draws``). No matching row raises a UserError naming the most restrictive fact."""
+    from negotiation.experiments.history import no_match_error
+
+    facts = history(ref, scenario)
+    mask = facts.mask(frame)
+    if not mask.any():
+        raise no_match_error(facts, frame)
+    out = frame[mask]
+    out.attrs = {**frame.attrs, "prior_draws": len(frame), "history": facts.source}
+    return out
 
 
 def _frame_attrs(loaded: Loaded, points: list[dict], seed: int, draws: int) -> dict:
@@ -277,11 +302,15 @@ def sweep(
     progress: bool = False,
     report: bool = False,
     on_start: Callable | None = None,
+    given=None,
+    min_matched: int | None = None,
 ) -> SweepResult:
     """A Monte Carlo sweep written to a run folder (``outcomes.parquet``, ``summary.json`` with
     odds overall and per point, Sobol indices for ``method="sobol"``, the conditions that raise
     the chance of a deal or termination), resumable after a kill with ``resume=FOLDER``; with
-    ``report=True`` also its plots and report.html."""
+    ``report=True`` also its plots and report.html. With a history ``given`` (a file, YAML text
+    or dict of facts), ``prior`` and ``given`` blocks: the odds among the draws that agree with
+    every fact; ``min_matched`` draws more rows until that many match."""
     from negotiation.experiments.sweep import sweep as run_sweep
 
     loaded = load(scenario)
@@ -306,6 +335,8 @@ def sweep(
         memory_mib,
         quiet=not progress,
         on_start=on_start,
+        given=history(given, loaded) if given is not None else None,
+        min_matched=min_matched,
     )
     if report:
         from negotiation.output.report import build_report

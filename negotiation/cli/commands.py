@@ -116,6 +116,26 @@ def _table(summary: dict, st) -> list[str]:
     return lines
 
 
+def _given_table(summary: dict) -> list[str]:
+    """Prior and conditional odds side by side, and what the history changed."""
+    g = summary["given"]
+    lines = [
+        f"given {g['history']}: {g['matched']} of {summary['n_draws']} draws agree with every fact "
+        f"({100 * g['share']:.1f}%)",
+        f"{'outcome':<22} {'prior':>7}  {'given':>7}  {'95% interval (given)':<20} {'change':>7}",
+    ]
+    for name, o in summary["outcomes"].items():
+        c = g["outcomes"][name]
+        if not (o["n"] or c["n"]):
+            continue
+        lo, hi = c["ci95"]
+        lines.append(f"{name:<22} {o['p']:>7.4f}  {c['p']:>7.4f}  [{lo:.4f}, {hi:.4f}]     {c['p'] - o['p']:>+7.4f}")
+    if "agreement_date" in g:
+        d = g["agreement_date"]
+        lines.append(f"agreement date (given): median {d['q50']}, 90% between {d['q05']} and {d['q95']}")
+    return lines
+
+
 def _point_lines(summary: dict) -> list[str]:
     lines = []
     names = list(summary["outcomes"])
@@ -149,6 +169,14 @@ def _point_lines(summary: dict) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary JSON to stdout.")
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path())
 @click.option("--out", default=None, type=click.Path(), help="Exact run folder to write.")
+@click.option(
+    "--given",
+    "history",
+    default=None,
+    metavar="HISTORY",
+    help="A history file of facts: odds among the draws that agree.",
+)
+@click.option("--min-matched", type=int, default=None, metavar="M", help="With --given: draw more until M draws match.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def sweep(
@@ -168,16 +196,24 @@ def sweep(
     as_json,
     runs_dir,
     out,
+    history,
+    min_matched,
     quiet,
     no_report,
 ):
-    """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point."""
+    """Monte Carlo sweep of CONFIG: outcome odds with 95% intervals, overall and per point.
+
+    With --given HISTORY, also the odds among the draws whose path agrees with every fact of the
+    history file (exact rejection), beside the unconditional odds (see docs/forecasting.md)."""
     from negotiation import api
     from negotiation.experiments.designs import spec_from_cli
 
     api._check_counts(draws, seed, workers)
     loaded = _load(config)
     spec = spec_from_cli(grid, lhs, ranges, draws or 1000, method, samples)
+    given = api.history(history, loaded) if history else None
+    if min_matched is not None and min_matched < 1:
+        raise UserError(f"--min-matched must be at least 1, got {min_matched}")
     say = (lambda s: None) if as_json else click.echo
 
     where = {}
@@ -211,6 +247,8 @@ def sweep(
             memory_mib,
             quiet=quiet or as_json,
             on_start=started,
+            given=given,
+            min_matched=min_matched,
         )
     except KeyboardInterrupt:
         click.echo(f"interrupted; finish with: negotiate sweep {config} --resume {where.get('folder')}", err=True)
@@ -218,6 +256,9 @@ def sweep(
     summary, folder = done.summary, done.folder
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
+    elif "given" in summary:
+        for line in _given_table(summary):
+            click.echo(line)
     else:
         for line in _table(summary, loaded.structure):
             click.echo(line)

@@ -22,6 +22,7 @@ from negotiation.errors import UserError
 from negotiation.experiments import executors
 from negotiation.experiments.designs import expand, sobol_ranges
 from negotiation.experiments.executors import Progress
+from negotiation.experiments.history import History, matched_summary, no_match_error
 from negotiation.experiments.results import chunk_table
 from negotiation.experiments.statistics import outcome_block
 from negotiation.kernel.draws import DrawLayout, build_inputs, draw_values, stack_draws
@@ -33,6 +34,9 @@ from negotiation.strategies.registry import import_modules, outside_modules
 PARTS = "parts"
 ROW_GROUP = 50_000  # rows per row group of outcomes.parquet
 BYTES_PER_ROW = 12_000  # measured order of magnitude of a running chunk's arrays per negotiation
+MAX_DRAWS = 10_000_000  # draws per point at most when --min-matched asks for more
+# The columns a history's facts read.
+PATH_COLUMNS = ["outcome", "end_date", "notice_party", "notice_date", "vote_dates", "vote_passed", "round_dates"]
 
 
 @dataclass(frozen=True)
@@ -327,13 +331,23 @@ def sweep(
     memory_mib: int = 512,
     quiet: bool = True,
     on_start: Callable | None = None,
+    given: History | None = None,
+    min_matched: int | None = None,
+    max_draws: int = MAX_DRAWS,
 ) -> SweepRun:
     """Run a sweep into a run folder (new, or ``resume`` a killed one) and return its summary.
 
     ``on_start(folder, plan)`` is called once the folder exists, before any work. Interrupted
     (KeyboardInterrupt), the folder is marked partial and the interrupt raised again; a write
     error becomes a UserError that says how to resume.
+
+    With a history ``given``, the summary also holds ``prior`` and ``given`` blocks: the odds
+    among the draws whose path agrees with every fact (exact rejection). ``min_matched`` doubles
+    the draws per point (rows 0..N-1 of the same draw table, so the result stays a pure function
+    of seed and config) until that many draws match or ``max_draws`` per point is reached.
     """
+    if min_matched is not None and given is None:
+        raise UserError("--min-matched needs a history (--given)")
     if scheduler and workers > 1:
         raise UserError("give either --workers or --scheduler, not both")
     if resume:
@@ -355,7 +369,14 @@ def sweep(
         folder.write_manifest()
         if on_start is not None:
             on_start(folder.path, plan)
-        summary = _run_and_summarise(loaded, folder, plan, workers, client, quiet, modules)
+        while True:
+            summary = _run_and_summarise(loaded, folder, plan, workers, client, quiet, modules, given)
+            if not min_matched or summary["given"]["matched"] >= min_matched or plan.draws * 2 > max_draws:
+                break
+            plan = SweepPlan(plan.points, plan.draws * 2, plan.seed, plan.rows, plan.sobol)
+            folder.manifest.update(draws_per_point=plan.draws)
+            folder.write_manifest()
+            (folder.path / "outcomes.parquet").unlink()
     except KeyboardInterrupt:
         folder.close("partial")
         raise
@@ -373,10 +394,37 @@ def sweep(
         if client is not None:
             client.close()
     folder.close("complete")
+    if given is not None and summary["given"]["matched"] == 0:
+        import pyarrow.parquet as pq
+
+        raise no_match_error(given, pq.read_table(folder.path / "outcomes.parquet", columns=PATH_COLUMNS))
     return SweepRun(folder.path, summary, plan)
 
 
-def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, client, quiet, modules) -> dict:
+def given_blocks(loaded: Loaded, path: Path, history: History, summary: dict) -> dict:
+    """The ``prior`` and ``given`` blocks of a sweep's summary, from its ``outcomes.parquet``."""
+    st = loaded.structure
+    terms = [f"x.{issue}" for issue in st.issues]
+    table = pq.read_table(path, columns=["point", *PATH_COLUMNS, *terms])
+    mask = history.mask(table)
+    given = {
+        "history": history.source,
+        "as_of": history.as_of.isoformat() if history.as_of else None,
+        "facts": [f.text for f in history.facts],
+        **matched_summary(st, table, mask, outcome_block),
+    }
+    if len(summary["points"]) > 1:
+        point = table.column("point").to_numpy()
+        given["points"] = []
+        for k, pt in enumerate(summary["points"]):
+            rows = point == k
+            part = table.filter(pa.array(rows))
+            given["points"].append({"params": pt["params"], **matched_summary(st, part, mask[rows], outcome_block)})
+    prior = {"n_draws": summary["n_draws"], "outcomes": summary["outcomes"]}
+    return {"prior": prior, "given": given}
+
+
+def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, client, quiet, modules, given) -> dict:
     from negotiation.experiments.discovery import conditions_from_parquet
 
     run_sweep(
@@ -397,6 +445,8 @@ def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, clie
 
         summary["sobol"] = outcome_sobol(summary, plan.sobol, plan.seed)
     summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
+    if given is not None:
+        summary.update(given_blocks(loaded, folder.path / "outcomes.parquet", given, summary))
     folder.write("summary.json", json_text(summary))
     remove_parts(folder.path)
     return summary
