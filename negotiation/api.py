@@ -44,8 +44,9 @@ def scenarios() -> list[str]:
 class RunResult:
     """One negotiation: ``summary`` (the dict of ``summary.json``), ``trace`` (a pandas DataFrame,
     one row per round and party), ``events`` (calendar events and the outcome, each with its
-    round), ``records`` (the rounds as ``rounds.jsonl`` holds them) and the run ``folder`` if one
-    was written."""
+    round), ``records`` (the rounds as ``rounds.jsonl`` holds them), ``path`` (what a history's
+    facts read: the path columns of ``outcomes.parquet``) and the run ``folder`` if one was
+    written."""
 
     summary: dict
     trace: object
@@ -53,6 +54,7 @@ class RunResult:
     records: list[dict]
     model: object = field(repr=False, default=None)
     folder: Path | None = None
+    path: dict = field(default_factory=dict)
 
 
 def run(
@@ -99,7 +101,7 @@ def run(
         say(line)
     records = model.records()
     events = [dict(ev, round=rec["round"]) for rec in records for ev in rec["events"]]
-    result = RunResult(summary, model.trace(), events, records, model)
+    result = RunResult(summary, model.trace(), events, records, model, path=model.path())
     if folder is not None:
         result.folder = save_run(folder, result)
     return result
