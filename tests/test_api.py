@@ -28,7 +28,13 @@ def test_load_by_bundled_name_or_path_and_one_line_errors(tmp_path):
     by_path = ng.load(ROOT / "configs" / "teaching_split.yaml")
     assert by_name.config_hash() == by_path.config_hash()
     assert ng.load(by_name) is by_name
-    assert set(ng.scenarios()) == {"bdm_ec_emissions", "nafta_2017", "teaching_split", "teaching_trade"}
+    assert set(ng.scenarios()) == {
+        "bdm_ec_emissions",
+        "nafta_2017",
+        "teaching_shock",
+        "teaching_split",
+        "teaching_trade",
+    }
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nparties: {A: {name: a}}\nissues: {}\nprofiles: {}\ncalendar: {}\nbogus: 1\n")
     with pytest.raises(ng.ConfigError) as err:

@@ -27,8 +27,9 @@ class BatchResult:
     values: np.ndarray | None = None
 
 
-# What a draw's path records (State fields): extensions won, votes held, notice, round days.
-PATH = ("n_ext", "votes", "vote_day", "vote_yes", "notice_day", "notice_by", "round_day")
+# What a draw's path records (State fields): extensions won, votes held, notice, round days,
+# the day each shock applied.
+PATH = ("n_ext", "votes", "vote_day", "vote_yes", "notice_day", "notice_by", "round_day", "shock_day")
 
 
 COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
@@ -39,10 +40,11 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
 
     Rounds run in lockstep over the batch; finished negotiations are set aside now and then so
     later rounds work only on those still running. Rows never interact, so this changes no result.
+    Utilities are worked out as rows finish, from the inputs as shocks left them.
     """
-    full_inp = inp
     state = State.start(st, inp)
     out = State.start(st, inp)
+    u = np.zeros((inp.batch, st.n_parties))
     where = np.arange(inp.batch)  # row of `out` of each row still in play
     deciders = [KernelParty(st, inp, p, s, draws) for p, s in enumerate(party_strategies(st))]
     while where.size:
@@ -51,12 +53,12 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
             fin = state.done
             for name in ("outcome", "rounds", "end_day", "agreement", *PATH):
                 getattr(out, name)[where[fin]] = getattr(state, name)[fin]
+            u[where[fin]] = outcome_utilities(st, inp, state.outcome, state.agreement)[fin]
             keep = np.flatnonzero(~fin)
             where = where[keep]
             if where.size:
                 inp, draws, state = inp.rows(keep), draws.rows(keep), state.rows(keep)
                 deciders = [d.rows(inp, draws, keep) for d in deciders]
-    u = outcome_utilities(st, full_inp, out.outcome, out.agreement)
     path = {name: getattr(out, name) for name in PATH}
     return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u, path)
 

@@ -108,6 +108,10 @@ class NegotiationModel(mesa.Model):
             "offers": [],
             "events": [],
         }
+        shocks = self.loaded.scenario.shocks
+        for k in np.flatnonzero(ev["shocks"][0]):
+            sid = st.shock_ids[k]
+            record["events"].append({"kind": "shock", "id": sid, "label": shocks[sid].label})
         for j in range(st.n_parties):
             p = (s.round - 1 + j) % st.n_parties
             if np.isnan(s.offers[0, p, 0]):
@@ -187,8 +191,8 @@ class NegotiationModel(mesa.Model):
 
     def path(self) -> dict:
         """The negotiation's path as ``outcomes.parquet`` records it (columns ``extensions``,
-        ``vote_dates``, ``vote_passed``, ``notice_party``, ``notice_date``, ``round_dates``;
-        dates as ``datetime.date``)."""
+        ``vote_dates``, ``vote_passed``, ``notice_party``, ``notice_date``, ``round_dates`` and
+        ``shock.<id>`` per shock, the day it applied or None; dates as ``datetime.date``)."""
         st, s = self.structure, self.state
         day = dt.date.fromordinal
         votes = int(s.votes[0])
@@ -200,6 +204,10 @@ class NegotiationModel(mesa.Model):
             "notice_party": st.parties[int(s.notice_by[0])] if given else None,
             "notice_date": day(int(s.notice_day[0]) - st.notice_days) if given else None,
             "round_dates": [day(int(d)) for d in s.round_day[0] if d >= 0],
+            **{
+                f"shock.{sid}": day(int(s.shock_day[0, k])) if s.shock_day[0, k] >= 0 else None
+                for k, sid in enumerate(st.shock_ids)
+            },
         }
 
     def trace(self):

@@ -31,7 +31,8 @@ def _filled(matrix: np.ndarray, used: np.ndarray, values: np.ndarray, kind) -> p
 def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
     """The path of each draw, for histories (see docs/forecasting.md): extensions won, the date
     and result of every extension vote, the party and date of a withdrawal notice (the day it was
-    given), and the date of every round held."""
+    given), the date of every round held, and per shock (``shock.<id>``) the day of the round it
+    applied at (null: it did not fire, or the talks ended first)."""
     votes = path["votes"]
     given = path["notice_by"] >= 0
     rounds_held = (path["round_day"] >= 0).sum(axis=1)
@@ -45,6 +46,14 @@ def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
             np.where(given, path["notice_day"] - st.notice_days - EPOCH, 0), type=pa.int32(), mask=~given
         ).cast(pa.date32()),
         "round_dates": _filled(path["round_day"], rounds_held, path["round_day"], _dates),
+        **{
+            f"shock.{sid}": pa.array(
+                np.where(path["shock_day"][:, k] >= 0, path["shock_day"][:, k] - EPOCH, 0),
+                type=pa.int32(),
+                mask=path["shock_day"][:, k] < 0,
+            ).cast(pa.date32())
+            for k, sid in enumerate(st.shock_ids)
+        },
     }
 
 

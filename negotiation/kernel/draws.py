@@ -4,6 +4,11 @@ Row ``i`` of seed ``s`` holds the uniforms of negotiation ``i``: its sampled par
 each bilateral path is open, and the uniforms of every withdrawal hazard, extension vote and
 strategy noise it could meet. Rows are consecutive blocks of one Philox stream keyed by ``SeedSequence(s)``, so
 row ``i`` is the same whatever the number of draws, the chunk or the worker that makes it.
+
+A scenario with shocks has a second block in each row, after the first: the uniforms of the
+shocks' uncertain slots (date offset, probability, amounts), then one per shock (does it fire).
+It comes from its own Philox stream (``SeedSequence(s)`` spawned child 0's key), so adding,
+removing or changing shocks leaves the first block, and so every other draw, as it was.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class SlotSpace(Protocol):
     how many uniform columns they take, each slot's column, and uniforms -> values."""
 
     n_columns: int
+    n_shock_columns: int  # the last columns: the shocks' uncertain slots (from the shock block)
     index: Mapping[str, int]
 
     def sample(self, u: np.ndarray) -> np.ndarray: ...
@@ -35,41 +41,58 @@ class SlotSpace(Protocol):
 class DrawLayout:
     """Which columns of a draw row hold what."""
 
-    n_params: int
+    n_params: int  # uncertain slots other than the shocks'
     n_pairs: int
     max_rounds: int
     max_votes: int
     n_parties: int
+    n_shock_params: int = 0  # the shocks' uncertain slots
+    n_shocks: int = 0
 
     @property
     def width(self) -> int:
+        """Columns of the first block."""
         used = self.n_params + self.n_pairs + (2 * self.max_rounds + self.max_votes) * self.n_parties
         return -(-used // 4) * 4  # a multiple of 4: Philox makes four 64-bit words per counter step
 
+    @property
+    def shock_width(self) -> int:
+        """Columns of the shock block (0 without shocks)."""
+        return -(-(self.n_shock_params + self.n_shocks) // 4) * 4
+
     @classmethod
     def of(cls, st: Structure, space: SlotSpace) -> DrawLayout:
-        return cls(space.n_columns, len(st.pairs), st.max_rounds, st.max_votes, st.n_parties)
+        tail = space.n_shock_columns
+        return cls(space.n_columns - tail, len(st.pairs), st.max_rounds, st.max_votes, st.n_parties, tail, st.n_shocks)
 
 
-def philox_key(seed: int) -> np.ndarray:
-    """The Philox key of a root seed, from ``numpy.random.SeedSequence``."""
-    return np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64)
+def philox_key(seed: int, block: int = 0) -> np.ndarray:
+    """The Philox key of a root seed, from ``numpy.random.SeedSequence`` (``block`` 1, the shock
+    block: its first spawned child)."""
+    ss = np.random.SeedSequence(seed)
+    if block:
+        ss = ss.spawn(1)[0]
+    return ss.generate_state(2, dtype=np.uint64)
 
 
-def uniforms(seed: int, start: int, count: int, width: int) -> np.ndarray:
+def uniforms(seed: int, start: int, count: int, width: int, block: int = 0) -> np.ndarray:
     """Rows ``start .. start+count-1`` of the uniform table of ``seed`` (shape (count, width))."""
     if width % 4:
         raise ValueError("width must be a multiple of 4")
-    bg = np.random.Philox(key=philox_key(seed))
+    bg = np.random.Philox(key=philox_key(seed, block))
     bg.advance(start * (width // 4))
     return np.random.Generator(bg).random((count, width))
 
 
-def split(layout: DrawLayout, u: np.ndarray) -> tuple[np.ndarray, Draws]:
-    """Split uniform rows into parameter uniforms and in-run draws."""
+def split(layout: DrawLayout, u: np.ndarray, shock_u: np.ndarray | None = None) -> tuple[np.ndarray, Draws]:
+    """Split uniform rows (and the shock block's, if any) into parameter uniforms and in-run draws."""
     b = u.shape[0]
     a = layout.n_params
     params = u[:, :a]
+    shock = np.zeros((b, 0))
+    if layout.shock_width:
+        params = np.concatenate([params, shock_u[:, : layout.n_shock_params]], axis=1)
+        shock = shock_u[:, layout.n_shock_params : layout.n_shock_params + layout.n_shocks]
     opened = u[:, a : a + layout.n_pairs]
     a += layout.n_pairs
     w = layout.max_rounds * layout.n_parties
@@ -78,13 +101,14 @@ def split(layout: DrawLayout, u: np.ndarray) -> tuple[np.ndarray, Draws]:
     vote = u[:, a : a + layout.max_votes * layout.n_parties].reshape(b, layout.max_votes, layout.n_parties)
     a += layout.max_votes * layout.n_parties
     noise = u[:, a : a + w].reshape(b, layout.max_rounds, layout.n_parties)
-    return params, Draws(withdraw=withdraw, vote=vote, open=opened, noise=noise)
+    return params, Draws(withdraw=withdraw, vote=vote, open=opened, noise=noise, shock=shock)
 
 
 def draw_values(st: Structure, space: SlotSpace, seed: int, start: int, count: int) -> tuple[np.ndarray, Draws]:
     """Slot values and in-run draws for rows ``start .. start+count-1`` of ``seed``."""
     layout = DrawLayout.of(st, space)
-    pu, draws = split(layout, uniforms(seed, start, count, layout.width))
+    shock_u = uniforms(seed, start, count, layout.shock_width, block=1) if layout.shock_width else None
+    pu, draws = split(layout, uniforms(seed, start, count, layout.width), shock_u)
     return space.sample(pu), draws
 
 
@@ -98,7 +122,15 @@ def stack_draws(parts: list[Draws]) -> Draws:
     """Draws of several row ranges, one after the other."""
     if len(parts) == 1:
         return parts[0]
-    return Draws(*(np.concatenate([getattr(d, f) for d in parts]) for f in ("withdraw", "vote", "open", "noise")))
+    return Draws(
+        *(np.concatenate([getattr(d, f) for d in parts]) for f in ("withdraw", "vote", "open", "noise", "shock"))
+    )
+
+
+def _per_shock(st: Structure, m: np.ndarray, col: Mapping[str, int], field: str) -> np.ndarray:
+    if not st.shock_ids:
+        return np.zeros((m.shape[0], 0))
+    return np.stack([m[:, col[f"shocks.{sid}.{field}"]] for sid in st.shock_ids], axis=1)
 
 
 def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
@@ -156,6 +188,15 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
         res_eff=reservation + stake[:, :, term],
         u_max=np.zeros((b, P)),
         u_sq=np.zeros((b, P)),
+        stake_value=np.stack([m[:, col[f"stakes.{sid}.value"]] for sid in st.stake_ids], axis=1)
+        if st.stake_ids
+        else np.zeros((b, 0)),
+        shock_prob=_per_shock(st, m, col, "probability"),
+        shock_day=np.asarray(st.shock_base_day, dtype=np.int64)[None, :]
+        + _per_shock(st, m, col, "delay_days").astype(np.int64),
+        shock_amount=np.stack([m[:, col[c.amount]] for c in st.shock_changes], axis=1)
+        if st.shock_changes
+        else np.zeros((b, 0)),
     )
     sq = np.broadcast_to(st.status_quo, (b, I))
     stalemate = st.stalemate

@@ -27,6 +27,12 @@ class Inputs:
     res_eff: np.ndarray  # (B, P) effective reservation: base + stakes under termination
     u_max: np.ndarray  # (B, P) utility of the party's own ideal, all signing
     u_sq: np.ndarray  # (B, P) utility of the status quo (the old treaty) under stalemate
+    stake_value: np.ndarray  # (B, S) each linked stake's value (already summed into ``stake``)
+    # Shocks (``kernel.shocks``): per shock its probability and the first day it may apply; per
+    # change (Structure.shock_changes) the amount added or the value set.
+    shock_prob: np.ndarray  # (B, n_shocks)
+    shock_day: np.ndarray  # (B, n_shocks) int ordinal day
+    shock_amount: np.ndarray  # (B, n_changes)
 
     @property
     def batch(self) -> int:

@@ -15,6 +15,7 @@ from negotiation.kernel.codes import DEAL, bilateral_code
 from negotiation.kernel.inputs import Inputs
 from negotiation.kernel.offers import construct_offer, plan_offers
 from negotiation.kernel.rules import NO_NOTICE, bilateral_open, extension_vote, next_round_day, withdrawal_notice
+from negotiation.kernel.shocks import apply_shocks
 from negotiation.kernel.strategy import Situation, Strategy
 from negotiation.kernel.structure import Structure
 from negotiation.kernel.utility import utility
@@ -28,9 +29,14 @@ class Draws:
     vote: np.ndarray  # (B, max_votes, P)
     open: np.ndarray  # (B, n_pairs)
     noise: np.ndarray  # (B, max_rounds, P) for stochastic strategies
+    shock: np.ndarray | None = None  # (B, n_shocks) does each shock fire (u < probability)
+
+    def __post_init__(self):
+        if self.shock is None:
+            self.shock = np.zeros((self.withdraw.shape[0], 0))
 
     def rows(self, sel) -> Draws:
-        return Draws(self.withdraw[sel], self.vote[sel], self.open[sel], self.noise[sel])
+        return Draws(self.withdraw[sel], self.vote[sel], self.open[sel], self.noise[sel], self.shock[sel])
 
 
 @dataclass
@@ -60,6 +66,7 @@ class State:
     round_day: np.ndarray  # (B, max_rounds)
     vote_day: np.ndarray  # (B, max_votes)
     vote_yes: np.ndarray  # (B, max_votes)
+    shock_day: np.ndarray  # (B, n_shocks) the day each shock applied (-1: it did not)
     events: dict = field(default_factory=dict)
 
     def rows(self, sel) -> State:
@@ -96,6 +103,7 @@ class State:
             round_day=np.full((b, st.max_rounds), -1, dtype=np.int64),
             vote_day=np.full((b, st.max_votes), -1, dtype=np.int64),
             vote_yes=np.zeros((b, st.max_votes), dtype=bool),
+            shock_day=np.full((b, st.n_shocks), -1, dtype=np.int64),
         )
 
 
@@ -197,6 +205,7 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
         "vote": np.zeros(b, bool),
         "extended": np.zeros(b, bool),
         "closed": np.zeros(b, bool),
+        "shocks": np.zeros((b, st.n_shocks), bool),
     }
     state.events = ev
 
@@ -208,6 +217,9 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     act = act & ~due
     if r < st.max_rounds:
         state.round_day[:, r] = np.where(act, state.day, state.round_day[:, r])
+    # Outside events due by this round's day change the inputs before anyone decides.
+    if st.n_shocks:
+        ev["shocks"] = apply_shocks(st, inp, draws, state, act)
 
     # Targets see the offers of the last round (`received`) and the one before (`received_prev`);
     # then this round's offers start a fresh record (finished rows are never read again).

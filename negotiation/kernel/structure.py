@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -21,6 +21,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
     m = day.month - 1 + months
     year, month = day.year + m // 12, m % 12 + 1
     return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ShockChange:
+    """One change a shock makes (``kernel.shocks``): the quantity (``kind``: ``reservation``,
+    ``p_extend``, ``p_withdraw`` or ``strategy`` of party ``index``, or ``stake`` number
+    ``index``), added to or set (``mode``), the result clipped to [lo, hi]; the amount is slot
+    ``amount`` (``shocks.<id>.<k>.add`` or ``.set``)."""
+
+    shock: int  # index into Structure.shock_ids
+    kind: str
+    index: int
+    param: str  # the strategy parameter's name (kind "strategy"), else ""
+    mode: str  # "add" or "set"
+    lo: float
+    hi: float
+    amount: str
 
 
 @dataclass
@@ -56,10 +73,19 @@ class Structure:
     first_vote_round: int  # 0 when no early vote
     max_rounds: int
     max_votes: int
+    # Shocks (outside events): ids in config order, the date each is anchored to (ordinal day;
+    # its per-draw delay and probability are slots), and the changes they make in order.
+    shock_ids: list[str] = field(default_factory=list)
+    shock_base_day: list[int] = field(default_factory=list)
+    shock_changes: list[ShockChange] = field(default_factory=list)
 
     @property
     def n_parties(self) -> int:
         return len(self.parties)
+
+    @property
+    def n_shocks(self) -> int:
+        return len(self.shock_ids)
 
     @property
     def n_issues(self) -> int:

@@ -15,13 +15,15 @@ def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
     """The lines narrating one round record."""
     targets = "  ".join(f"{p} {u:.2f}" for p, u in rec["targets"].items())
     lines = [f"Round {rec['round']}  {rec['date']}  (deadline {rec['deadline']})  targets: {targets}"]
+    # shocks take effect at the start of the round, before anyone decides
+    lines += event_lines([ev for ev in rec["events"] if ev["kind"] == "shock"])
     for off in rec["offers"]:
         us = "  ".join(f"{p} {u:.2f}" for p, u in off["utilities"].items())
         lines.append(f"  {off['proposer']} proposes {offer_text(st, issues_cfg, off['position'])}")
         others = [p for p in st.parties if p != off["proposer"]]
         said = ", ".join(f"{p} {'accepts' if p in off['accepted_by'] else 'rejects'}" for p in others)
         lines.append(f"      utilities: {us};  {said}")
-    return lines + event_lines(rec["events"])
+    return lines + event_lines([ev for ev in rec["events"] if ev["kind"] != "shock"])
 
 
 def event_sentence(ev: dict, outcome_name=str) -> str:
@@ -38,11 +40,13 @@ def event_sentence(ev: dict, outcome_name=str) -> str:
         return f"the withdrawal notice takes effect on {ev['date']}: the treaty is terminated"
     if kind == "outcome":
         return f"{outcome_name(ev['outcome'])} on {ev['date']}"
+    if kind == "shock":
+        return f"{ev['label']} (shock {ev['id']}) takes effect" if ev.get("label") else f"shock {ev['id']} takes effect"
     return str(ev)
 
 
 def event_lines(events: list[dict]) -> list[str]:
-    """The lines narrating calendar events: notices, extension votes, termination, the outcome."""
+    """The lines narrating calendar events: shocks, notices, extension votes, termination, the outcome."""
     return [f"  {'=' if ev['kind'] == 'outcome' else '!'} {event_sentence(ev)}" for ev in events]
 
 

@@ -4,6 +4,8 @@ and the named parameter slots. Each problem comes back with its key path.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import math
 
 import networkx as nx
@@ -11,7 +13,7 @@ import numpy as np
 
 from negotiation.errors import UserError
 from negotiation.kernel.codes import Shape, outcome_names
-from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, Structure, add_months
+from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, ShockChange, Structure, add_months
 from negotiation.scenario.params import ParamSpace, Slot
 from negotiation.scenario.schema import Scenario
 from negotiation.strategies import get_strategy
@@ -212,6 +214,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
             f"the calendar allows {max_rounds} rounds; at most {MAX_ROUNDS} (shorten the horizon, "
             "lengthen the extension gap or allow fewer extensions)",
         )
+    shock_base_day, shock_changes = _shocks(scn, slots, slot, pr, horizon)
     structure = Structure(
         parties=parties,
         issues=issues,
@@ -242,8 +245,69 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         first_vote_round=cal.first_vote_round or 0,
         max_rounds=max_rounds,
         max_votes=ext_max + 2,
+        shock_ids=list(scn.shocks),
+        shock_base_day=shock_base_day,
+        shock_changes=shock_changes,
     )
     return structure, ParamSpace(slots), pr.items
+
+
+def _shock_targets(scn: Scenario, slots: list[Slot]) -> dict[str, tuple]:
+    """The slots a shock may change: name -> (kind, index, param, bounds)."""
+    parties, stakes = list(scn.parties), list(scn.stakes)
+    out = {}
+    for s in slots:
+        head, _, rest = s.name.partition(".")
+        if head in scn.parties and rest in ("reservation", "p_extend", "p_withdraw"):
+            out[s.name] = (rest, parties.index(head), "", s.bounds)
+        elif head in scn.parties and rest.startswith("strategy."):
+            out[s.name] = ("strategy", parties.index(head), rest.removeprefix("strategy."), s.bounds)
+        elif head == "stakes" and rest.endswith(".value") and rest.removesuffix(".value") in scn.stakes:
+            out[s.name] = ("stake", stakes.index(rest.removesuffix(".value")), "", s.bounds)
+    return out
+
+
+def _shocks(scn: Scenario, slots: list[Slot], slot, pr: _Problems, horizon: int):
+    """Check the ``shocks`` section and add its slots (after every other slot, so a scenario's
+    other draws do not move when shocks are added; see ``kernel.draws``)."""
+    targets = _shock_targets(scn, slots)
+    known = {s.name for s in slots}
+    base_days: list[int] = []
+    changes: list[ShockChange] = []
+    for si, (sid, sh) in enumerate(scn.shocks.items()):
+        path = ("shocks", sid)
+        base_days.append(sh.date.toordinal())
+        slot(f"shocks.{sid}.probability", path + ("probability",), sh.probability, PROB, "a shock's probability")
+        delay = slot(
+            f"shocks.{sid}.delay_days", path + ("delay_days",), sh.delay_days, (0, 3650), "delay_days", integer=True
+        )
+        latest = sh.date.toordinal() + max(0, math.floor(delay.support()[1] + 0.5))
+        if latest > horizon:
+            where = path + ("date",) if sh.date.toordinal() > horizon else path + ("delay_days",)
+            shown = dt.date.fromordinal(min(latest, dt.date.max.toordinal()))
+            pr.add(where, f"the shock can fall on {shown}, after the horizon {scn.calendar.horizon}")
+        for k, ch in enumerate(sh.changes):
+            cpath = path + ("changes", k)
+            mode = "add" if ch.add is not None else "set"
+            amount = ch.add if ch.add is not None else ch.set
+            if ch.target not in targets:
+                if ch.target in known:
+                    msg = (
+                        f"{ch.target} cannot be changed by a shock; targets are a party's reservation, "
+                        "p_extend, p_withdraw or numeric strategy parameter, or a stake's value"
+                    )
+                else:
+                    close = difflib.get_close_matches(ch.target, list(targets), n=3, cutoff=0.5)
+                    hint = f"; did you mean {', '.join(close)}?" if close else "; see `negotiate params CONFIG`"
+                    msg = f"unknown target {ch.target!r}{hint}"
+                pr.add(cpath + ("target",), msg)
+                continue
+            kind, index, param, (lo, hi) = targets[ch.target]
+            bounds = (-math.inf, math.inf) if mode == "add" else (lo, hi)
+            name = f"shocks.{sid}.{k}.{mode}"
+            slot(name, cpath + (mode,), amount, bounds, f"the value set for {ch.target}")
+            changes.append(ShockChange(si, kind, index, param, mode, lo, hi, name))
+    return base_days, changes
 
 
 def _canonical_outcome(name: str, parties: list[str]) -> str:

@@ -34,14 +34,21 @@ class Loaded:
 
     def resolved_yaml(self) -> str:
         """The scenario as the simulator understood it, defaults filled in, as YAML."""
-        data = self.scenario.model_dump(mode="python", exclude_none=True)
+        data = _without_empty_shocks(self.scenario.model_dump(mode="python", exclude_none=True))
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
     def config_hash(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON): equal configs, equal hashes."""
-        data = self.scenario.model_dump(mode="json")
+        data = _without_empty_shocks(self.scenario.model_dump(mode="json"))
         blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
+
+
+def _without_empty_shocks(data: dict) -> dict:
+    """A scenario without shocks dumps (and hashes) as it did before shocks existed."""
+    if not data.get("shocks"):
+        data.pop("shocks", None)
+    return data
 
 
 def _real_path(data, loc: tuple, missing: bool) -> tuple:

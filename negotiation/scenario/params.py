@@ -46,6 +46,9 @@ class ParamSpace:
         # fixing one slot (a sweep point) leaves every other slot's draws as they were.
         self.columns = columns
         self.n_columns = len(columns)
+        # The columns of the shocks' slots (``shocks.*``, the last slots) come from the draw
+        # table's shock block, so adding shocks leaves a scenario's other draws as they were.
+        self.n_shock_columns = sum(1 for i in columns if self.slots[i].name.startswith("shocks."))
 
     def __len__(self) -> int:
         return len(self.slots)

@@ -17,6 +17,7 @@ from negotiation.scenario.distributions import Dist
 Num = Annotated[float | Dist, Field(union_mode="left_to_right")]
 PartyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*$", max_length=16)]
 IssueId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+ShockId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)]
 
 
 class Strict(BaseModel):
@@ -128,6 +129,32 @@ class Calendar(Strict):
     horizon: dt.date
 
 
+class ShockChange(Strict):
+    """What a shock changes: a named parameter slot (``target``, e.g. ``US.reservation``), by
+    ``add`` (an amount added) or to ``set`` (a new value); either may be a distribution."""
+
+    target: str
+    add: Num | None = None
+    set: Num | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.add is None) == (self.set is None):
+            raise ValueError("give exactly one of 'add' or 'set'")
+        return self
+
+
+class Shock(Strict):
+    """An outside event: from the first round on or after ``date`` + ``delay_days``, with
+    ``probability`` (per negotiation), its ``changes`` take effect."""
+
+    label: str = ""
+    date: dt.date
+    delay_days: Num = 0
+    probability: Num = 1.0
+    changes: list[ShockChange] = Field(min_length=1, max_length=50)
+
+
 class LatinHypercube(Strict):
     """A Latin-hypercube sample of ``samples`` points over the given [low, high] ranges."""
 
@@ -170,4 +197,5 @@ class Scenario(Strict):
     stakes: dict[str, Stake] = {}
     coalitions: list[Coalition] = []
     calendar: Calendar
+    shocks: dict[ShockId, Shock] = Field(default={}, max_length=100)
     sweep: SweepSpec | None = None

@@ -20,6 +20,7 @@ EVENT_STYLE = {
     "notice_effective": ("notice takes effect", "#D55E00", (0, (2, 1))),
     "termination": ("termination", "#D55E00", "-"),
     "outcome": ("outcome", "0.35", "-"),
+    "shock": ("shock takes effect", "#CC79A7", (0, (3, 1, 1, 1))),
 }
 
 

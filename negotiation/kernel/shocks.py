@@ -1,0 +1,82 @@
+"""Shocks: outside events that change a negotiation's numbers from the first round on or after
+their date.
+
+Shock s fires in a draw when its uniform (the draw table's shock block) is below its
+probability; it then applies at the first round held whose day is on or after its day (date
+plus delay). Its changes, in config order, add an amount to (or set) a party's reservation,
+p_extend, p_withdraw or numeric strategy parameter, or a stake's value; the result is clipped to
+the quantity's bounds. The numbers derived from them follow: a reservation or stake change moves
+the effective reservation, and a stake change moves the best utility (under ``deal``) and the old
+treaty's utility (under ``stalemate``) when the stake counts under those outcomes. A party
+whose effective reservation a shock lifts above its last target starts again from it (targets
+otherwise never rise), so it does not offer or sign below what walking away is now worth.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from negotiation.kernel.codes import DEAL
+from negotiation.kernel.inputs import Inputs
+from negotiation.kernel.structure import ShockChange, Structure
+
+if TYPE_CHECKING:
+    from negotiation.kernel.protocol import Draws, State
+
+
+def apply_shocks(st: Structure, inp: Inputs, draws: Draws, state: State, live: np.ndarray) -> np.ndarray:
+    """Apply, to the rows ``live`` (B,), every shock that fires, is due (its day <= this round's
+    day) and has not applied yet; record its day in ``state.shock_day``. Returns (B, n_shocks):
+    which shocks applied now. Arrays of ``inp`` are replaced, never written in place (some are
+    views of the slot values)."""
+    now = live[:, None] & (state.shock_day < 0) & (draws.shock < inp.shock_prob) & (inp.shock_day <= state.day[:, None])
+    if not now.any():
+        return now
+    state.shock_day = np.where(now, state.day[:, None], state.shock_day)
+    for c, ch in enumerate(st.shock_changes):
+        rows = now[:, ch.shock]
+        if rows.any():
+            _change(st, inp, ch, rows, inp.shock_amount[:, c])
+    hit = now.any(axis=1)[:, None]
+    state.target = np.where(hit, np.maximum(state.target, inp.res_eff), state.target)
+    return now
+
+
+def _updated(old: np.ndarray, rows: np.ndarray, amount: np.ndarray, ch: ShockChange) -> np.ndarray:
+    new = np.clip(old + amount if ch.mode == "add" else amount, ch.lo, ch.hi)
+    return np.where(rows, new, old)
+
+
+def _column(arr: np.ndarray, j: int, values: np.ndarray) -> np.ndarray:
+    out = arr.copy()
+    out[:, j] = values
+    return out
+
+
+def _change(st: Structure, inp: Inputs, ch: ShockChange, rows: np.ndarray, amount: np.ndarray) -> None:
+    j = ch.index
+    if ch.kind == "strategy":
+        inp.strategy[j][ch.param] = _updated(np.asarray(inp.strategy[j][ch.param], float), rows, amount, ch)
+    elif ch.kind in ("p_extend", "p_withdraw"):
+        old = getattr(inp, ch.kind)
+        setattr(inp, ch.kind, _column(old, j, _updated(old[:, j], rows, amount, ch)))
+    elif ch.kind == "reservation":
+        new = _updated(inp.reservation[:, j], rows, amount, ch)
+        delta = new - inp.reservation[:, j]
+        inp.reservation = _column(inp.reservation, j, new)
+        inp.res_eff = _column(inp.res_eff, j, inp.res_eff[:, j] + delta)
+    elif ch.kind == "stake":
+        new = _updated(inp.stake_value[:, j], rows, amount, ch)
+        delta = new - inp.stake_value[:, j]
+        inp.stake_value = _column(inp.stake_value, j, new)
+        p, when = int(st.stake_affects[j]), st.stake_when[j]
+        stake = inp.stake.copy()
+        stake[:, p, :] += delta[:, None] * when[None, :]
+        inp.stake = stake
+        inp.res_eff = _column(inp.res_eff, p, inp.res_eff[:, p] + delta * when[st.termination])
+        inp.u_max = _column(inp.u_max, p, inp.u_max[:, p] + delta * when[DEAL])
+        inp.u_sq = _column(inp.u_sq, p, inp.u_sq[:, p] + delta * when[st.stalemate])
+    else:  # pragma: no cover - checks.py admits no other kind
+        raise ValueError(f"unknown shock target kind {ch.kind!r}")
