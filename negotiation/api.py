@@ -228,6 +228,24 @@ def condition(frame, ref, scenario):
     return out
 
 
+def calibrate(scenario, given, draws: int = 10_000, seed: int = 0, workers: int = 1, progress: bool = False):
+    """The posterior of the uncertain parameters given a history (a file, YAML text or dict of
+    facts): ``draws`` rows of the draw table of ``seed`` drawn from the priors, the rows whose
+    path agrees with every fact kept (approximate Bayesian computation by exact rejection).
+    Returns a ``Calibration``: ``table`` (a DataFrame, one row per parameter, moved most first:
+    prior and posterior mean, sd and quantiles, Kolmogorov-Smirnov distance ``ks``, mean
+    ``shift`` in prior sds), ``prior`` and ``posterior`` samples, ``matched`` and ``share``,
+    and ``write_config(path)``: the scenario with a ``posterior:`` section, whose draws take
+    every uncertain parameter jointly from the stored posterior rows. No matching draw raises a
+    UserError naming the most restrictive fact."""
+    from negotiation.experiments.calibration import calibrate as run_calibration
+
+    loaded = load(scenario)
+    _check_counts(draws, seed, workers)
+    facts = history(given, loaded)
+    return run_calibration(loaded, facts, draws, seed, workers, quiet=not progress)
+
+
 def _frame_attrs(loaded: Loaded, points: list[dict], seed: int, draws: int) -> dict:
     from negotiation.scenario import units
 

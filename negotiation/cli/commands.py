@@ -279,6 +279,58 @@ def sweep(
 
 
 @cli.command()
+@click.argument("config")
+@click.option("--given", "history", required=True, type=click.Path(), metavar="HISTORY", help="A history file.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The calibrated config to write.")
+@click.option("--draws", type=int, default=10_000, show_default=True, help="Draws from the priors.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the draw table.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Draw prior against posterior to a PNG.")
+@click.option("--top", type=int, default=10, show_default=True, help="Parameters listed (and drawn, at most 9).")
+@click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON (every parameter).")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def calibrate(config, history, output, draws, seed, workers, plot, top, as_json, quiet):
+    """The posterior of CONFIG's uncertain parameters given the facts of HISTORY (approximate
+    Bayesian computation by exact rejection), written to OUTPUT as a config whose draws take
+    the parameters jointly from the stored posterior rows; lists the parameters moved most."""
+    from negotiation import api
+    from negotiation.experiments.calibration import refuse_existing
+
+    refuse_existing(output)
+    if top < 1:
+        raise UserError(f"--top must be at least 1, got {top}")
+    cal = api.calibrate(config, history, draws, seed, workers, progress=not (quiet or as_json))
+    path = cal.write_config(output)
+    if plot:
+        from negotiation.output.plots import prior_posterior, save_png
+
+        save_png(prior_posterior(cal, min(top, 9)), plot)
+    if as_json:
+        out = {
+            "history": cal.history.source,
+            "draws": cal.draws,
+            "seed": cal.seed,
+            "matched": cal.matched,
+            "share": cal.share,
+            "stored_rows": len(cal.stored_rows()),
+            "config": str(path),
+            "parameters": cal.table.to_dict(orient="records"),
+        }
+        click.echo(json.dumps(out, sort_keys=True))
+        return
+    click.echo(
+        f"given {cal.history.source}: {cal.matched} of {cal.draws} draws agree with every fact ({cal.share:.2%})"
+    )
+    click.echo(f"{'parameter':<36} {'prior mean':>11} {'posterior mean':>15} {'shift (sd)':>11} {'KS':>6}")
+    for row in cal.table.head(top).itertuples():
+        means = f"{row.prior_mean:>11.4g} {row.posterior_mean:>15.4g}"
+        click.echo(f"{row.parameter:<36} {means} {row.shift:>+11.2f} {row.ks:>6.3f}")
+    click.echo(f"wrote {path} ({len(cal.stored_rows())} posterior rows, {cal.thinning()})")
+    if plot:
+        click.echo(f"plot: {plot}")
+
+
+@cli.command()
 @click.argument("run_dir", type=click.Path())
 @click.option("--draw", "index", type=int, required=True, help="Row of outcomes.parquet (the draw column).")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
@@ -301,9 +353,14 @@ def replay(run_dir, index, as_json, runs_dir, no_report):
 @click.argument("config")
 def params(config):
     """List CONFIG's named parameters (the names sweeps use), their values and allowed ranges."""
+    from negotiation.scenario.distributions import Resample
+
     loaded = _load(config)
     for s in loaded.space.slots:
-        value = s.value.model_dump_json(exclude_none=True) if s.uncertain else f"{s.value:g}"
+        if isinstance(s.value, Resample):
+            value = s.value.describe()
+        else:
+            value = s.value.model_dump_json(exclude_none=True) if s.uncertain else f"{s.value:g}"
         click.echo(f"{s.name:<44} {value:<60} [{s.bounds[0]:g}, {s.bounds[1]:g}]")
 
 

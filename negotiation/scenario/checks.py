@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+from dataclasses import replace
 
 import networkx as nx
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from negotiation.errors import UserError
 from negotiation.kernel.codes import Shape, outcome_names
 from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, ShockChange, Structure, add_months
+from negotiation.scenario.distributions import Resample
 from negotiation.scenario.params import ParamSpace, Slot
 from negotiation.scenario.schema import Scenario
 from negotiation.strategies import get_strategy
@@ -249,7 +251,63 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         shock_base_day=shock_base_day,
         shock_changes=shock_changes,
     )
-    return structure, ParamSpace(slots), pr.items
+    columns = _posterior(scn, slots, pr) if scn.posterior is not None else None
+    return structure, ParamSpace(slots, columns), pr.items
+
+
+MAX_LISTED = 5  # rows of the wrong length reported one by one; the rest in one line
+
+
+def _posterior(scn: Scenario, slots: list[Slot], pr: _Problems) -> dict[int, int] | None:
+    """Give the slots named in ``posterior:`` their stored rows (``Resample``), every one read
+    through the uniform column of the first of them in slot order, so that a draw takes all its
+    values from one row; every other slot keeps its column and the draw table its width. Checks:
+    each name an uncertain slot (its distribution is the prior), listed once; each row one value
+    per name; each value within its prior's support. Returns the slot -> uniform column map, or
+    None (the default map) when there is a problem."""
+    post = scn.posterior
+    base = ("posterior",)
+    index = {s.name: i for i, s in enumerate(slots)}
+    before = len(pr.items)
+    seen: set[str] = set()
+    for k, name in enumerate(post.names):
+        if name not in index:
+            pr.add(base + ("names", k), f"unknown parameter {name!r} (`negotiate params` lists the names)")
+        elif not slots[index[name]].uncertain:
+            pr.add(base + ("names", k), f"{name} is fixed here; only an uncertain one (a distribution) takes rows")
+        elif name in seen:
+            pr.add(base + ("names", k), f"{name} is listed twice")
+        seen.add(name)
+    short = [k for k, row in enumerate(post.rows) if len(row) != len(post.names)]
+    for k in short[:MAX_LISTED]:
+        pr.add(base + ("rows", k), f"expected {len(post.names)} values, one per name, got {len(post.rows[k])}")
+    if len(short) > MAX_LISTED:
+        pr.add(base + ("rows",), f"{len(short) - MAX_LISTED} more rows with other than {len(post.names)} values")
+    if len(pr.items) > before:
+        return None
+    table = np.array(post.rows, dtype=float)
+    for j, name in enumerate(post.names):
+        s = slots[index[name]]
+        lo, hi = s.support()
+        col = table[:, j]
+        tol = 1e-9 * max(1.0, abs(lo), abs(hi))
+        bad = (col < lo - tol) | (col > hi + tol) | (s.integer & (col != np.round(col)))
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            more = f" (and {int(bad.sum()) - 1} more rows)" if bad.sum() > 1 else ""
+            whole = "a whole number " if s.integer else ""
+            msg = f"{name} must be {whole}within its prior's support [{lo:g}, {hi:g}], got {col[k]:g}{more}"
+            pr.add(base + ("rows", k, j), msg)
+    if len(pr.items) > before:
+        return None
+    uncertain = [i for i, s in enumerate(slots) if s.uncertain]
+    columns = {i: c for c, i in enumerate(uncertain)}
+    shared = columns[min(index[name] for name in post.names)]
+    for j, name in enumerate(post.names):
+        i = index[name]
+        slots[i] = replace(slots[i], value=Resample(table[:, j], post.source))
+        columns[i] = shared
+    return columns
 
 
 def _shock_targets(scn: Scenario, slots: list[Slot]) -> dict[str, tuple]:

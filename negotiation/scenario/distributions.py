@@ -110,3 +110,28 @@ class Choice(_Dist):
 
 Dist = Annotated[Uniform | Triangular | Normal | Choice, Field(discriminator="dist")]
 DIST_TAGS = ("uniform", "triangular", "normal", "choice")
+
+
+class Resample:
+    """One parameter's column of stored rows (a posterior sample, ``posterior:`` in a config).
+
+    ``ppf(u)`` picks row ``floor(u * n)``; the parameters of one ``posterior:`` section share one
+    uniform column of the draw table, so each draw takes every value from the same row: the rows
+    are resampled jointly, and the same seed picks the same rows. Not written at a slot in YAML.
+    """
+
+    dist = "posterior"
+
+    def __init__(self, values, source: str = ""):
+        self.values = np.asarray(values, dtype=float)
+        self.source = source
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        n = len(self.values)
+        return self.values[np.minimum((np.asarray(u) * n).astype(np.int64), n - 1)]
+
+    def support(self) -> tuple[float, float]:
+        return (float(self.values.min()), float(self.values.max()))
+
+    def describe(self) -> str:
+        return f"posterior: {len(self.values)} stored rows, resampled jointly"

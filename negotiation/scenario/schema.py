@@ -185,6 +185,20 @@ class SweepSpec(Strict):
         return self
 
 
+MAX_POSTERIOR_ROWS = 5000
+
+
+class Posterior(Strict):
+    """A joint sample of some uncertain parameters (``negotiate calibrate`` writes it): each draw
+    takes every listed parameter's value from one stored row, picked by one uniform of the draw
+    table (see ``distributions.Resample``). The parameters' own distributions stay in the
+    config as their priors; removing this section restores them."""
+
+    source: str = ""
+    names: list[str] = Field(min_length=1)
+    rows: list[list[float]] = Field(min_length=1, max_length=MAX_POSTERIOR_ROWS)
+
+
 class Scenario(Strict):
     """A whole scenario: who negotiates what, how they value it, and the rules of the talks."""
 
@@ -199,3 +213,4 @@ class Scenario(Strict):
     calendar: Calendar
     shocks: dict[ShockId, Shock] = Field(default={}, max_length=100)
     sweep: SweepSpec | None = None
+    posterior: Posterior | None = None

@@ -107,6 +107,18 @@ SOBOL = {
 }
 
 
+def calibration():
+    """A synthetic calibration: a parameter the facts moved, one they did not, a whole-number one."""
+    from negotiation.experiments.calibration import Calibration, moved_table
+    from negotiation.experiments.history import History
+
+    rng = np.random.default_rng(2)
+    names = ["US.reservation", "CA.reservation", "calendar.max_extensions"]
+    prior = np.column_stack([rng.uniform(0.5, 0.9, N), rng.uniform(0.3, 0.7, N), rng.integers(0, 3, N)])
+    posterior = prior[prior[:, 0] > 0.7]
+    return Calibration(names, prior, posterior, moved_table(names, prior, posterior), History([], None, "h.yaml"))
+
+
 def figures(loaded, rows) -> dict:
     """A call of every public plot function, by name."""
     one = [{"params": {"US.reservation": v}, "n_draws": 100, "outcomes": point_odds(loaded, 1 - v)} for v in (0.5, 0.7)]
@@ -136,6 +148,7 @@ def figures(loaded, rows) -> dict:
         "concession_paths": lambda: plots.concession_paths(loaded, history(loaded), summary),
         "tournament_deal_odds": lambda: plots.tournament_deal_odds(loaded, tournament_table(loaded)),
         "sobol_sensitivity": lambda: plots.sobol_sensitivity(SOBOL),
+        "prior_posterior": lambda: plots.prior_posterior(calibration()),
     }
 
 
@@ -151,6 +164,7 @@ FIGURES = [
     "concession_paths",
     "tournament_deal_odds",
     "sobol_sensitivity",
+    "prior_posterior",
 ]
 
 
