@@ -28,6 +28,7 @@ _EXPORTS = {
     "odds": "negotiation.api",
     "history": "negotiation.api",
     "condition": "negotiation.api",
+    "backtest": "negotiation.api",
     "sweep": "negotiation.api",
     "SweepResult": "negotiation.api",
     "tournament": "negotiation.api",
