@@ -29,6 +29,7 @@ _EXPORTS = {
     "history": "negotiation.api",
     "condition": "negotiation.api",
     "calibrate": "negotiation.api",
+    "backtest": "negotiation.api",
     "sweep": "negotiation.api",
     "SweepResult": "negotiation.api",
     "tournament": "negotiation.api",

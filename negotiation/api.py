@@ -246,6 +246,23 @@ def calibrate(scenario, given, draws: int = 10_000, seed: int = 0, workers: int 
     return run_calibration(loaded, facts, draws, seed, workers, quiet=not progress)
 
 
+def backtest(scenario, given, at, draws: int = 10_000, seed: int = 0, workers: int = 1, progress: bool = False):
+    """Backtest a history ``given`` (a file, YAML text or dict of facts) at the cut dates ``at``
+    (``"2017-09-30,2017-10-31"`` or a list of dates): at each cut, forecast every fact dated
+    after it from the facts dated up to it (the share of the draws agreeing with those that
+    also agree with the later fact), beside the unconditional forecast, each scored by Brier and
+    log score (every later fact happened). Returns a ``Backtest``: ``.forecasts`` (one per cut
+    and later fact), ``.cuts`` (means and skill), ``.frame()`` and ``.to_dict()``."""
+    from negotiation.experiments.backtest import backtest as run_backtest
+    from negotiation.experiments.backtest import parse_cuts
+
+    loaded = load(scenario)
+    _check_counts(draws, seed, workers)
+    facts = history(given, loaded)
+    cuts = parse_cuts(at, loaded)
+    return run_backtest(loaded, facts, cuts, draws, seed, workers, quiet=not progress)
+
+
 def _frame_attrs(loaded: Loaded, points: list[dict], seed: int, draws: int) -> dict:
     from negotiation.scenario import units
 

@@ -331,6 +331,61 @@ def calibrate(config, history, output, draws, seed, workers, plot, top, as_json,
 
 
 @cli.command()
+@click.argument("config")
+@click.option("--history", "history", required=True, metavar="FILE", help="A history file of dated facts.")
+@click.option("--at", "at", required=True, metavar="DATE[,DATE...]", help="Cut dates: forecast the facts after each.")
+@click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo draws.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the draw table.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the backtest as JSON.")
+@click.option("--plot", default=None, type=click.Path(), metavar="FILE.png", help="Also draw the scores to a PNG.")
+def backtest(config, history, at, draws, seed, workers, as_json, plot):
+    """Backtest a history file: at each cut date, forecast each later fact from the facts dated
+    up to the cut, beside the unconditional forecast, with Brier and log scores (every later fact
+    happened; forecasts clipped to [1e-6, 1] for the log score). See docs/forecasting.md."""
+    from negotiation import api
+
+    loaded = _load(config)
+    result = api.backtest(loaded, history, at, draws, seed, workers)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), sort_keys=True))
+    else:
+        for line in _backtest_lines(result):
+            click.echo(line)
+    if plot:
+        from negotiation.output.plots import save_png
+        from negotiation.output.plots.backtest import backtest_scores
+
+        click.echo(f"plot: {save_png(backtest_scores(loaded, result), plot)}", err=as_json)
+
+
+def _backtest_lines(result) -> list[str]:
+    def num(v, fmt=".3f") -> str:
+        return "-" if v is None else format(v, fmt)
+
+    width = max(len(f.fact) for f in result.forecasts)
+    lines = [
+        f"backtest of {result.source}: {result.draws} draws, seed {result.seed}; every later fact happened "
+        "(Brier (f-1)^2, log -ln f, f clipped to [1e-6, 1]; lower is better)",
+        f"{'cut':<10}  {'fact':<{width}}  {'given':>6}  {'uncond':>6}  {'Brier g':>7}  {'Brier u':>7}  "
+        f"{'log g':>6}  {'log u':>6}",
+    ]
+    for f in result.forecasts:
+        lines.append(
+            f"{f.cut!s:<10}  {f.fact:<{width}}  {num(f.given):>6}  {num(f.prior):>6}  {num(f.brier_given, '.4f'):>7}  "
+            f"{num(f.brier_prior, '.4f'):>7}  {num(f.log_given):>6}  {num(f.log_prior):>6}"
+        )
+    for c in result.cuts:
+        said = "no draw agrees with them: forecasts undefined" if not c.matched else f"{c.matched} draws agree"
+        lines.append(
+            f"{c.cut}: {c.known} fact(s) known, {said}; {c.later} forecast; mean Brier {num(c.brier_given, '.4f')} "
+            f"given vs {num(c.brier_prior, '.4f')} unconditional, mean log {num(c.log_given)} vs {num(c.log_prior)}, "
+            f"skill {num(c.skill, '+.2f')}"
+        )
+    return lines
+
+
+@cli.command()
 @click.argument("run_dir", type=click.Path())
 @click.option("--draw", "index", type=int, required=True, help="Row of outcomes.parquet (the draw column).")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")

@@ -101,6 +101,24 @@ def tournament_table(loaded) -> pa.Table:
     return pa.table(cols)
 
 
+def backtest_result():
+    """Two cuts: one whose facts no draw matches (forecasts undefined), one with forecasts."""
+    from negotiation.experiments.backtest import Backtest, Cut, Forecast
+
+    d1, d2 = dt.date(2017, 9, 30), dt.date(2017, 10, 31)
+    fact = "{agreement: none, by: 2017-11-30}"
+    return Backtest(
+        "history.yaml",
+        1000,
+        0,
+        [
+            Forecast(d1, fact, 0, None, 0.9, None, 0.01, None, 0.105),
+            Forecast(d2, fact, 700, 0.97, 0.9, 0.0009, 0.01, 0.03, 0.105),
+        ],
+        [Cut(d1, 1, 1, 0, None, 0.01, None, 0.105, None), Cut(d2, 2, 1, 700, 0.0009, 0.01, 0.03, 0.105, 0.91)],
+    )
+
+
 SOBOL = {
     "deal": {"US.reservation": {"S1": 0.6, "S1_conf": 0.1, "ST": 0.7, "ST_conf": 0.1}},
     "stalemate": {"US.reservation": {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}},
@@ -149,6 +167,7 @@ def figures(loaded, rows) -> dict:
         "tournament_deal_odds": lambda: plots.tournament_deal_odds(loaded, tournament_table(loaded)),
         "sobol_sensitivity": lambda: plots.sobol_sensitivity(SOBOL),
         "prior_posterior": lambda: plots.prior_posterior(calibration()),
+        "backtest_scores": lambda: plots.backtest_scores(loaded, backtest_result()),
     }
 
 
@@ -165,6 +184,7 @@ FIGURES = [
     "tournament_deal_odds",
     "sobol_sensitivity",
     "prior_posterior",
+    "backtest_scores",
 ]
 
 

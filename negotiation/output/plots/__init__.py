@@ -12,6 +12,7 @@ it draws; sweep rows come as a ``pyarrow.Table`` with the columns of ``outcomes.
 """
 
 from negotiation.output.plots.agreed_positions import agreed_positions, party_ideals
+from negotiation.output.plots.backtest import backtest_scores
 from negotiation.output.plots.concession_paths import concession_paths
 from negotiation.output.plots.data import MAX_SCATTER, agreement_outcomes, column_array, even_subsample
 from negotiation.output.plots.odds_by_parameter import odds_by_parameter
@@ -29,6 +30,7 @@ from negotiation.output.plots.utility_space import effective_reservations, utili
 __all__ = [
     "MAX_SCATTER",
     "agreed_positions",
+    "backtest_scores",
     "agreement_outcomes",
     "column_array",
     "concession_paths",
