@@ -14,6 +14,7 @@ it draws; sweep rows come as a ``pyarrow.Table`` with the columns of ``outcomes.
 from negotiation.output.plots.agreed_positions import agreed_positions, party_ideals
 from negotiation.output.plots.concession_paths import concession_paths
 from negotiation.output.plots.data import MAX_SCATTER, agreement_outcomes, column_array, even_subsample
+from negotiation.output.plots.given_odds import given_odds
 from negotiation.output.plots.odds_by_parameter import odds_by_parameter
 from negotiation.output.plots.odds_by_point import odds_by_point
 from negotiation.output.plots.odds_heatmaps import odds_heatmaps
@@ -33,6 +34,7 @@ __all__ = [
     "concession_paths",
     "effective_reservations",
     "even_subsample",
+    "given_odds",
     "odds_by_parameter",
     "odds_by_point",
     "odds_heatmaps",
