@@ -52,6 +52,7 @@ class Fact:
     tolerance: int = 0
     text: str = ""  # as written, for messages
     where: str = ""  # file:line: key path
+    path: tuple = ()  # key path in the history file, e.g. ("facts", 2)
 
     def when(self) -> str:
         return f"by {dt.date.fromordinal(self.day)}" if self.day is not None else f"by round {self.round}"
@@ -283,7 +284,7 @@ def _check_fact(item, path, loaded: Loaded, bad, as_of, name, lines) -> Fact | N
             return None
     where = f"{name}:{line_of(lines, path)}: {format_path(path)}"
     text = ", ".join(f"{k}: {v}" for k, v in item.items())
-    return Fact(kind, value, day, rnd, at_most, int(tolerance), "{" + text + "}", where)
+    return Fact(kind, value, day, rnd, at_most, int(tolerance), "{" + text + "}", where, path)
 
 
 def _whole(v) -> bool:
@@ -299,10 +300,12 @@ def _canonical(name: str, parties: list[str]) -> str:
 
 
 def _contradictions(facts: list[Fact], bad, st) -> None:
-    """Facts that no path can satisfy together: one line each."""
+    """Facts that no path can satisfy together: one line each, at the second fact's line."""
 
     def say(a: Fact, b: Fact, why: str) -> None:
-        bad((), f"{b.text} contradicts {a.text} ({a.where}): {why}")
+        if b.path < a.path:  # said where the later-written fact is
+            a, b = b, a
+        bad(b.path, f"{b.text} contradicts {a.text} ({a.where}): {why}")
 
     dated = [f for f in facts if f.day is not None]
     for i, a in enumerate(dated):
@@ -322,7 +325,7 @@ def _contradictions(facts: list[Fact], bad, st) -> None:
                 say(early, late, "rounds held cannot fall over time")
     for f in dated:
         if f.kind == "rounds_held" and f.value > st.max_rounds:
-            bad((), f"{f.text} ({f.where}): the calendar allows at most {st.max_rounds} rounds")
+            bad(f.path + (f.kind,), f"{f.text}: the calendar allows at most {st.max_rounds} rounds")
 
 
 # --- conditional summaries --------------------------------------------------------------------

@@ -4,7 +4,8 @@ no scripts, no external references).
 
 A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
 ``sweep`` gets outcome odds, odds across its points, agreed positions, the utility space and the
-time to the end of talks (and its Sobol indices when it has them); a ``tournament`` gets the deal
+time to the end of talks (and its Sobol indices when it has them), and, run with a history
+(``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the deal
 probability of each strategy assignment. A partial sweep (killed, failed or still running) is
 drawn from whatever finished: ``outcomes.parquet``, else the part files in ``parts/``; the page
 says so at the top.
@@ -36,6 +37,10 @@ PLOTS = "plots"
 # Every plot a report may draw: file name and caption. The page shows them in this order.
 CAPTIONS = {
     "outcome_odds.png": "Probability of each outcome class over all draws; error bars are 95% Wilson intervals.",
+    "given_odds.png": (
+        "Probability of each outcome class over all draws (prior) and among the draws whose path agrees "
+        "with every fact of the history (given); error bars are 95% Wilson intervals."
+    ),
     "sweep_points.png": "How each outcome's probability changes across the sweep points, with 95% intervals.",
     "agreed_positions.png": "Where agreements landed on each issue, with the status quo and each party's ideal.",
     "utility_space.png": (
@@ -286,6 +291,11 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
         pooled = f"pooled over {len(points)} sweep points, " if len(points) > 1 else ""
         title = f"{loaded.scenario.name}: outcome odds ({pooled}{n:,} draws; bars: 95% Wilson intervals)"
         jobs.append(("outcome_odds.png", lambda: plots.outcome_odds(loaded, summary["outcomes"], n, title)))
+        if summary.get("given"):
+            g = summary["given"]
+            jobs.append(
+                ("given_odds.png", lambda: plots.given_odds(loaded, summary["outcomes"], g["outcomes"], g["matched"]))
+            )
         shown = [pt for pt in summary.get("points", []) if pt.get("n_draws")]
         if len(shown) < len(summary.get("points", [])):
             data.notes.append(
@@ -413,14 +423,14 @@ def _odds_table(outcomes: dict, order: list[str]) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
-def _points_table(points: list[dict], order: list[str], limit: int = 60) -> str:
+def _points_table(points: list[dict], order: list[str], limit: int = 60, count: str = "draws") -> str:
     from negotiation.output.plots import outcome_label
 
     seen = [o for o in order if any(pt["outcomes"].get(o, {}).get("n") for pt in points)]
     names = []
     for pt in points:
         names += [n for n in pt["params"] if n not in names]
-    head = ["point", *names, "draws"] + [f"P({outcome_label(o)}) [95%]" for o in seen]
+    head = ["point", *names, count] + [f"P({outcome_label(o)}) [95%]" for o in seen]
     rows = [_row(*head, header=True)]
     for k, pt in enumerate(points[:limit]):
         cells = [(k, "num")] + [(_num(pt["params"].get(n, "")), "num") for n in names] + [(pt["n_draws"], "num")]
@@ -432,6 +442,123 @@ def _points_table(points: list[dict], order: list[str], limit: int = 60) -> str:
     if len(points) > limit:
         more = f"<p>(first {limit} of {len(points)} points shown; all are in summary.json)</p>"
     return "<table>" + "".join(rows) + "</table>" + more
+
+
+def _given_section(data: RunData) -> str:
+    """Prior and given odds side by side, the facts, the matched draws, the given agreement date
+    and terms, what the history changed, and the given odds per point."""
+    from negotiation.output.plots import outcome_label
+
+    s, st = data.summary, data.loaded.structure
+    g = s["given"]
+    shown = [o for o in st.outcomes if s["outcomes"].get(o, {}).get("n") or g["outcomes"].get(o, {}).get("n")]
+    as_of = f" (as of {g['as_of']})" if g.get("as_of") else ""
+    out = [
+        "<h2>Given the history</h2>",
+        f"<p>History <code>{_e(g['history'])}</code>{_e(as_of)}: <strong>{g['matched']:,}</strong> of "
+        f"{s['n_draws']:,} draws ({100 * g['share']:.2f}%) agree with every fact (exact rejection). Facts:</p>",
+        "<ul>" + "".join(f"<li><code>{_e(f)}</code></li>" for f in g["facts"]) + "</ul>",
+    ]
+    rows = [_row("outcome", "prior p", "prior 95% interval", "given p", "given 95% interval", "change", header=True)]
+    for o in shown:
+        a, b = s["outcomes"][o], g["outcomes"][o]
+        rows.append(
+            _row(
+                outcome_label(o),
+                (f"{a['p']:.4f}", "num"),
+                (f"[{a['ci95'][0]:.4f}, {a['ci95'][1]:.4f}]", "num"),
+                (f"{b['p']:.4f}", "num"),
+                (f"[{b['ci95'][0]:.4f}, {b['ci95'][1]:.4f}]", "num"),
+                (f"{b['p'] - a['p']:+.4f}", "num"),
+            )
+        )
+    out.append('<table id="given-odds">' + "".join(rows) + "</table>")
+    if g.get("agreement_date"):
+        d = g["agreement_date"]
+        out.append("<h3>Given: agreement date and agreed terms</h3>")
+        out.append("<p>Among the matched draws that end in an agreement (quantiles).</p>")
+        rows = [_row("", *d, header=True), _row("agreement date", *[(d[q], "num") for q in d])]
+        out.append('<table id="given-date">' + "".join(rows) + "</table>")
+        out.append(_terms_table(data, g.get("terms") or {}))
+    out.append("<h3>What the history changed</h3>" + _changed_table(data, shown))
+    pts = g.get("points") or []
+    if len(pts) > 1:
+        given_pts = [{"params": pt["params"], "n_draws": pt["matched"], "outcomes": pt["outcomes"]} for pt in pts]
+        table = _points_table(given_pts, st.outcomes, count="matched")
+        out.append("<h3>Per sweep point, given the history</h3>" + table)
+    return "\n".join(out)
+
+
+def _terms_table(data: RunData, terms: dict) -> str:
+    cfg = data.loaded.scenario.issues
+    numeric = {i: t for i, t in terms.items() if "q50" in t}
+    rows = []
+    if numeric:
+        qs = list(next(iter(numeric.values())))
+        rows.append(_row("issue", *qs, header=True))
+        for issue, t in numeric.items():
+            rows.append(_row(_issue(cfg, issue, unit=True), *[(f"{t[q]:.2f}", "num") for q in qs]))
+    table = '<table id="given-terms">' + "".join(rows) + "</table>" if rows else ""
+    for issue, t in terms.items():
+        if issue not in numeric:
+            rows = [_row(f"{_issue(cfg, issue)}: option", "share of agreements", header=True)]
+            rows += [_row(a, (f"{v:.3f}", "num")) for a, v in t.items()]
+            table += "<table>" + "".join(rows) + "</table>"
+    return table
+
+
+def _issue(cfg, issue: str, unit: bool = False) -> str:
+    """An issue's label, with its display unit in brackets when ``unit``."""
+    label = cfg[issue].label or issue
+    return f"{label} ({cfg[issue].unit.strip()})" if unit and cfg[issue].unit.strip() else label
+
+
+def prior_paths(data: RunData) -> dict:
+    """The agreement-date and agreed-term quantiles over all draws of the sweep (from the rows
+    of ``outcomes.parquet``), worked out as the given ones are, for a like-for-like comparison."""
+    from negotiation.experiments.history import matched_summary
+    from negotiation.experiments.statistics import outcome_block
+
+    table = data.table
+    return matched_summary(data.loaded.structure, table, np.ones(table.num_rows, dtype=bool), outcome_block)
+
+
+def _changed_table(data: RunData, shown: list[str]) -> str:
+    """Outcome odds, the median agreement date and each agreed term's median (or each option's
+    share), before and given the history."""
+    from negotiation.output.plots import outcome_label
+
+    s, g = data.summary, data.summary["given"]
+    cfg = data.loaded.scenario.issues
+    rows = [_row("", "prior", "given", "change", header=True)]
+    for o in shown:
+        a, b = s["outcomes"][o]["p"], g["outcomes"][o]["p"]
+        rows.append(_row(f"P({outcome_label(o)})", (f"{a:.4f}", "num"), (f"{b:.4f}", "num"), (f"{b - a:+.4f}", "num")))
+    prior = prior_paths(data) if data.table is not None else {}
+    if prior.get("agreement_date") and g.get("agreement_date"):
+        a, b = prior["agreement_date"]["q50"], g["agreement_date"]["q50"]
+        days = (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
+        rows.append(_row("median agreement date", (a, "num"), (b, "num"), (f"{days:+d} days", "num")))
+    for issue, t in (g.get("terms") or {}).items():
+        p = (prior.get("terms") or {}).get(issue)
+        if p is None:
+            continue
+        if "q50" in t:
+            a, b = p["q50"], t["q50"]
+            label = f"median {_issue(cfg, issue, unit=True)}"
+            rows.append(_row(label, (f"{a:.2f}", "num"), (f"{b:.2f}", "num"), (f"{b - a:+.2f}", "num")))
+        else:
+            for option in sorted(set(p) | set(t)):
+                a, b = p.get(option, 0.0), t.get(option, 0.0)
+                rows.append(
+                    _row(
+                        f"share {_issue(cfg, issue)}: {option}",
+                        (f"{a:.3f}", "num"),
+                        (f"{b:.3f}", "num"),
+                        (f"{b - a:+.3f}", "num"),
+                    )
+                )
+    return '<table id="given-changed">' + "".join(rows) + "</table>"
 
 
 def _num(v) -> str:
@@ -520,6 +647,8 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         conds = [c.get("text") for c in (s.get("conditions") or {}).values() if isinstance(c, dict) and c.get("text")]
         if conds:
             parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
+        if s.get("given"):
+            parts.append(_given_section(data))
     elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":

@@ -156,6 +156,7 @@ def figures(loaded, rows) -> dict:
     summary = {"outcome": "deal", "date": "2017-12-15", "rounds": 3, "reservations": {"US": 0.6, "CA": 0.5, "MX": 0.3}}
     return {
         "outcome_odds": lambda: plots.outcome_odds(loaded, point_odds(loaded, 0.7), 100),
+        "given_odds": lambda: plots.given_odds(loaded, point_odds(loaded, 0.7), point_odds(loaded, 0.8), 100),
         "sweep_odds": lambda: plots.sweep_odds(loaded, one),
         "odds_by_parameter": lambda: plots.odds_by_parameter(loaded, one, "US.reservation"),
         "odds_heatmaps": lambda: plots.odds_heatmaps(loaded, grid, "US.reservation", "CA.reservation"),
@@ -173,6 +174,7 @@ def figures(loaded, rows) -> dict:
 
 FIGURES = [
     "outcome_odds",
+    "given_odds",
     "sweep_odds",
     "odds_by_parameter",
     "odds_heatmaps",

@@ -15,6 +15,7 @@ from negotiation.output.plots.agreed_positions import agreed_positions, party_id
 from negotiation.output.plots.backtest import backtest_scores
 from negotiation.output.plots.concession_paths import concession_paths
 from negotiation.output.plots.data import MAX_SCATTER, agreement_outcomes, column_array, even_subsample
+from negotiation.output.plots.given_odds import given_odds
 from negotiation.output.plots.odds_by_parameter import odds_by_parameter
 from negotiation.output.plots.odds_by_point import odds_by_point
 from negotiation.output.plots.odds_heatmaps import odds_heatmaps
@@ -36,6 +37,7 @@ __all__ = [
     "concession_paths",
     "effective_reservations",
     "even_subsample",
+    "given_odds",
     "odds_by_parameter",
     "odds_by_point",
     "odds_heatmaps",
