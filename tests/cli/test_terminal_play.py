@@ -121,8 +121,11 @@ def test_nafta_as_canada_with_option_issues(nafta):
             i = st.issues.index(issue)
             assert st.options[i][int(a.value[i])] == name
         assert a.value[st.issues.index("auto_rvc")] == pytest.approx(0.625)  # 62.5% as the model holds it
-    assert all(a.value is False for a in actions if a.kind == "respond")
-    assert all(a.value is True for a in actions if a.kind == "extend")
+    # Canada was asked to accept offers and to extend (else the two checks below hold for nothing)
+    answers = [a.value for a in actions if a.kind == "respond"]
+    votes = [a.value for a in actions if a.kind == "extend"]
+    assert answers and all(v is False for v in answers)
+    assert votes and all(v is True for v in votes)
     assert any("the deadline has come" in line for line in said)
     # Canada accepted nothing, so no trilateral deal can have been signed.
     assert view.summary["outcome"] != "deal"
