@@ -1,7 +1,6 @@
 """Analytic results from theory, reproduced by the simulator."""
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +11,9 @@ from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
 from negotiation.experiments.statistics import wilson
 from negotiation.scenario.loader import load_scenario_text
+from tests.helpers import CONFIGS
 
-ROOT = Path(__file__).resolve().parent.parent
-SPLIT = yaml.safe_load((ROOT / "configs" / "teaching_split.yaml").read_text())
+SPLIT = yaml.safe_load((CONFIGS / "teaching_split.yaml").read_text())
 
 
 def split(**profiles) -> dict:

@@ -1,18 +1,15 @@
 """GENIUS / ANAC domain import, checked against hand-computed Pareto and Nash points."""
 
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner
 
 from negotiation.analysis.bargaining import analyze
-from negotiation.cli.commands import cli
 from negotiation.errors import UserError
 from negotiation.scenario.genius import import_genius
 from negotiation.scenario.loader import load_scenario, load_scenario_text
+from tests.helpers import DATA
 
-DATA = Path(__file__).parent / "data" / "genius"
-DOMAIN, P1, P2 = DATA / "party_domain.xml", DATA / "party1_utility.xml", DATA / "party2_utility.xml"
+GENIUS = DATA / "genius"
+DOMAIN, P1, P2 = GENIUS / "party_domain.xml", GENIUS / "party1_utility.xml", GENIUS / "party2_utility.xml"
 
 
 def test_import_reads_values_weights_and_reservations():
@@ -47,15 +44,14 @@ def test_pareto_and_nash_by_hand():
     assert res["best_for"]["party2utility"]["agreement"] == {"food": "Finger food", "music": "Band"}
 
 
-def test_cli_import_then_run(tmp_path):
+def test_cli_import_then_run(tmp_path, negotiate):
     out = tmp_path / "party.yaml"
-    runner = CliRunner()
-    result = runner.invoke(cli, ["import-genius", str(DOMAIN), str(P1), str(P2), "-o", str(out)])
+    result = negotiate("import-genius", DOMAIN, P1, P2, "-o", out)
     assert result.exit_code == 0, result.output
     load_scenario(out)
-    ran = runner.invoke(cli, ["run", str(out), "--out", str(tmp_path / "run"), "--no-report"])
+    ran = negotiate("run", out, "--out", tmp_path / "run", "--no-report")
     assert ran.exit_code == 0, ran.output
-    again = runner.invoke(cli, ["import-genius", str(DOMAIN), str(P1), str(P2), "-o", str(out)])
+    again = negotiate("import-genius", DOMAIN, P1, P2, "-o", out)
     assert again.exit_code == 2 and "already exists" in again.stderr
 
 

@@ -1,15 +1,11 @@
 """The Mesa driver and the batch driver agree exactly on the same draw rows."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
 from negotiation.scenario.loader import load_scenario
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _compare(loaded, seed, count, space=None, chunk=1000):
@@ -33,25 +29,23 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
 
 
 @pytest.mark.slow
-def test_flagship_2000_draws_agree():
-    loaded = load_scenario(ROOT / "configs" / "nafta_2017.yaml")
-    outcome = _compare(loaded, 11, 2000)
+def test_flagship_2000_draws_agree(nafta):
+    outcome = _compare(nafta, 11, 2000)
     # the draws cover the outcome classes the scenario produces
-    names = {loaded.structure.outcomes[k] for k in np.unique(outcome)}
+    names = {nafta.structure.outcomes[k] for k in np.unique(outcome)}
     assert {"deal", "termination", "bilateral_US_MX"} <= names
 
 
-def test_teaching_trade_and_a_sweep_point_agree():
-    trade = load_scenario(ROOT / "configs" / "teaching_trade.yaml")
+def test_teaching_trade_and_a_sweep_point_agree(configs, nafta):
+    trade = load_scenario(configs / "teaching_trade.yaml")
     _compare(trade, 4, 300)
-    nafta = load_scenario(ROOT / "configs" / "nafta_2017.yaml")
     _compare(nafta, 3, 150, space=nafta.space.with_values({"US.reservation": 0.9, "calendar.max_extensions": 0}))
 
 
-def test_mesa_seeding_works_with_this_mesa():
+def test_mesa_seeding_works_with_this_mesa(configs):
     import mesa
 
-    loaded = load_scenario(ROOT / "configs" / "teaching_split.yaml")
+    loaded = load_scenario(configs / "teaching_split.yaml")
     m = NegotiationModel(loaded, seed=3)
     assert isinstance(m, mesa.Model) and len(m.agents) == 2
     m.run()

@@ -7,40 +7,48 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
-from negotiation.cli.commands import cli
 from negotiation.drivers.batch import run_rows
 from negotiation.errors import UserError
 from negotiation.experiments.designs import expand, grid_points, lhs_points, spec_from_cli
 from negotiation.experiments.statistics import wilson
 from negotiation.experiments.sweep import plan_chunks
 from negotiation.scenario.loader import load_scenario
+from tests.helpers import CONFIGS
 
-ROOT = Path(__file__).resolve().parent.parent
-NAFTA = ROOT / "configs" / "nafta_2017.yaml"
-TRADE = ROOT / "configs" / "teaching_trade.yaml"
+NAFTA = CONFIGS / "nafta_2017.yaml"
+TRADE = CONFIGS / "teaching_trade.yaml"
 
 
-def negotiate(*args, ok=True):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    if ok:
+@pytest.fixture
+def ok(negotiate):
+    """``ok(*args)``: the command line, which must succeed; its result."""
+
+    def run(*args):
+        result = negotiate(*args)
         assert result.exit_code == 0, result.output + str(result.exception)
-    return result
+        return result
+
+    return run
 
 
-def one_error(*args) -> str:
-    result = negotiate(*args, ok=False)
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
-    assert "Traceback" not in result.output
-    return lines[0]
+@pytest.fixture
+def one_error(negotiate):
+    """``one_error(*args)``: the command line, which must fail with exit 2 and one error line; the line."""
+
+    def run(*args) -> str:
+        result = negotiate(*args)
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+        assert "Traceback" not in result.output
+        return lines[0]
+
+    return run
 
 
 def test_wilson_by_hand():
@@ -87,9 +95,9 @@ def test_chunks_cover_every_draw_once():
     assert covered.tolist() == list(range(2100))
 
 
-def test_sweep_outputs_agree_with_the_batch_driver(tmp_path):
+def test_sweep_outputs_agree_with_the_batch_driver(tmp_path, ok):
     out = tmp_path / "s"
-    negotiate("sweep", TRADE, "--draws", 1500, "--seed", 4, "--chunk-rows", 400, "--out", out, "--quiet")
+    ok("sweep", TRADE, "--draws", 1500, "--seed", 4, "--chunk-rows", 400, "--out", out, "--quiet")
     table = pq.read_table(out / "outcomes.parquet")
     summary = json.loads((out / "summary.json").read_text())
     manifest = json.loads((out / "manifest.json").read_text())
@@ -107,17 +115,17 @@ def test_sweep_outputs_agree_with_the_batch_driver(tmp_path):
     assert set(summary["outcomes"]) == set(loaded.structure.outcomes)
 
 
-def test_workers_give_identical_bytes_and_grid_points_replay(tmp_path):
+def test_workers_give_identical_bytes_and_grid_points_replay(tmp_path, ok):
     args = ["sweep", NAFTA, "--draws", 2000, "--seed", 9, "--grid", "US.reservation=0.6,0.9", "--quiet"]
-    negotiate(*args, "--out", tmp_path / "w1")
-    negotiate(*args, "--out", tmp_path / "w2", "--workers", 2, "--chunk-rows", 700)
+    ok(*args, "--out", tmp_path / "w1")
+    ok(*args, "--out", tmp_path / "w2", "--workers", 2, "--chunk-rows", 700)
     for name in ("outcomes.parquet", "summary.json"):
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes()
     summary = json.loads((tmp_path / "w1" / "summary.json").read_text())
     assert [p["params"] for p in summary["points"]] == [{"US.reservation": 0.6}, {"US.reservation": 0.9}]
     table = pq.read_table(tmp_path / "w1" / "outcomes.parquet").to_pylist()
     for draw in (5, 2000 + 17, 3999):
-        result = negotiate("replay", tmp_path / "w1", "--draw", draw, "--runs-dir", tmp_path / "replays", "--json")
+        result = ok("replay", tmp_path / "w1", "--draw", draw, "--runs-dir", tmp_path / "replays", "--json")
         got = json.loads(result.stdout)
         row = table[draw]
         assert (got["outcome"], got["rounds"]) == (row["outcome"], row["rounds"])
@@ -157,20 +165,20 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_cluster_on_loopback_gives_identical_bytes(tmp_path):
+def test_dask_cluster_on_loopback_gives_identical_bytes(tmp_path, ok):
     distributed = pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
         args = ["sweep", NAFTA, "--draws", 6000, "--seed", 2, "--chunk-rows", 1000, "--quiet"]
-        negotiate(*args, "--scheduler", cluster.scheduler_address, "--out", tmp_path / "dask")
-    negotiate(*args, "--out", tmp_path / "serial")
+        ok(*args, "--scheduler", cluster.scheduler_address, "--out", tmp_path / "dask")
+    ok(*args, "--out", tmp_path / "serial")
     assert (tmp_path / "dask" / "outcomes.parquet").read_bytes() == (
         tmp_path / "serial" / "outcomes.parquet"
     ).read_bytes()
 
 
-def test_bad_sweep_input(tmp_path):
+def test_bad_sweep_input(tmp_path, ok, one_error):
     assert one_error("sweep", NAFTA, "--draws", 0) == "error: --draws must be at least 1, got 0"
     assert one_error("sweep", NAFTA, "--draws", -5) == "error: --draws must be at least 1, got -5"
     assert "did you mean US.reservation" in one_error("sweep", NAFTA, "--grid", "US.reservaton=0.5")
@@ -178,19 +186,28 @@ def test_bad_sweep_input(tmp_path):
         "sweep", NAFTA, "--lhs", 3, "--range", "US.reservation=0.9:0.1"
     )
     done = tmp_path / "done"
-    negotiate("sweep", NAFTA, "--draws", 200, "--seed", 1, "--out", done, "--quiet")
+    ok("sweep", NAFTA, "--draws", 200, "--seed", 1, "--out", done, "--quiet")
     assert "config hash differs" in one_error("sweep", TRADE, "--resume", done)
     assert "seed differs" in one_error("sweep", NAFTA, "--resume", done, "--seed", 2)
     assert "already complete" in one_error("sweep", NAFTA, "--resume", done)
     assert "not a run folder" in one_error("sweep", NAFTA, "--resume", tmp_path)
     assert "--draw must be from 0 to 199" in one_error("replay", done, "--draw", 200)
     assert "not a run folder" in one_error("replay", tmp_path, "--draw", 0)
-    started = time.monotonic()
     nowhere = tmp_path / "nowhere"
-    assert "cannot reach the Dask scheduler" in one_error(
-        "sweep", NAFTA, "--scheduler", "tcp://127.0.0.1:9", "--runs-dir", nowhere
+    # An unreachable scheduler must give up (the client waits 8 s) rather than hang. In a child
+    # process, so that a hang fails the test at the generous 120 s timeout instead of stalling
+    # the suite; no bound on how fast it gives up, which depends on the machine.
+    proc = subprocess.run(
+        [sys.executable, "-m", "negotiation", "sweep", str(NAFTA), "--scheduler", "tcp://127.0.0.1:9"]
+        + ["--runs-dir", str(nowhere)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert time.monotonic() - started < 10
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("error: cannot reach the Dask scheduler"), line
+    assert proc.stdout == ""
     assert not nowhere.exists()  # nothing written
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from negotiation.analysis.forecast import (
     expected_utility,
@@ -21,10 +19,9 @@ from negotiation.analysis.forecast import (
     weighted_mean,
     win_probability,
 )
-from negotiation.cli.commands import cli
+from tests.helpers import CONFIGS
 
-ROOT = Path(__file__).resolve().parent.parent
-EC_CONFIG = ROOT / "configs" / "bdm_ec_emissions.yaml"
+EC_CONFIG = CONFIGS / "bdm_ec_emissions.yaml"
 
 # capability, position (years), salience, as published
 EC = {
@@ -43,10 +40,6 @@ NAMES = list(EC)
 C = np.array([v[0] for v in EC.values()])
 X = np.array([v[1] for v in EC.values()], dtype=float)
 S = np.array([v[2] for v in EC.values()])
-
-
-def run_cli(*args):
-    return CliRunner().invoke(cli, ["forecast", *map(str, args)])
 
 
 # --- the EC case, round 0 ------------------------------------------------------------------
@@ -98,8 +91,8 @@ def test_ec_forecast_rounds_are_consistent():
         assert b.positions == pytest.approx(step(a.positions, C, S, 6.0))
 
 
-def test_ec_forecast_from_the_config_equals_the_direct_forecast():
-    res = run_cli(EC_CONFIG, "--rounds", 4, "--json")
+def test_ec_forecast_from_the_config_equals_the_direct_forecast(negotiate):
+    res = negotiate("forecast", EC_CONFIG, "--rounds", 4, "--json")
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     assert list(out) == ["years"]
@@ -116,19 +109,19 @@ def test_ec_forecast_from_the_config_equals_the_direct_forecast():
             assert r["mean"] == pytest.approx(f.mean)
             assert [r["positions"][n] for n in NAMES] == pytest.approx(f.positions.tolist())
     # --issue years gives the same; the text form names the forecast
-    one = run_cli(EC_CONFIG, "--rounds", 4, "--json", "--issue", "years")
+    one = negotiate("forecast", EC_CONFIG, "--rounds", 4, "--json", "--issue", "years")
     assert json.loads(one.stdout) == out
-    text = run_cli(EC_CONFIG, "--rounds", 0)
+    text = negotiate("forecast", EC_CONFIG, "--rounds", 0)
     assert text.exit_code == 0
     assert text.stdout.splitlines()[1].strip().startswith("round   0: forecast 7.0 years")
 
 
-def test_forecast_defaults_salience_to_weight_and_capability_to_equal_shares():
+def test_forecast_defaults_salience_to_weight_and_capability_to_equal_shares(negotiate):
     # teaching_trade, discrete disputes issue: positions are the ideal options' indices (A none
     # = 2, B panel = 0, C panel = 0), saliences the normalised weights .3, .5, .2, capabilities
     # 1/3 each: w = (.1, .1667, .0667), mean = (.1 * 2) / (1/3) = 0.6; 0 beats 2 by
     # 2 (.1667 + .0667 - .1) = .267.
-    res = run_cli(ROOT / "configs" / "teaching_trade.yaml", "--rounds", 0, "--issue", "disputes", "--json")
+    res = negotiate("forecast", CONFIGS / "teaching_trade.yaml", "--rounds", 0, "--issue", "disputes", "--json")
     assert res.exit_code == 0, res.stderr
     first = json.loads(res.stdout)["disputes"][0]
     # positions in display units: option names (index 2 = "none", 0 = "panel"); the mean stays
@@ -149,8 +142,8 @@ def test_forecast_defaults_salience_to_weight_and_capability_to_equal_shares():
         (["--issue", "nosuch"], "error: unknown issue 'nosuch'; issues are years"),
     ],
 )
-def test_forecast_bad_options_exit_2_with_one_line(args, message):
-    res = run_cli(EC_CONFIG, *args)
+def test_forecast_bad_options_exit_2_with_one_line(negotiate, args, message):
+    res = negotiate("forecast", EC_CONFIG, *args)
     assert res.exit_code == 2
     assert res.stderr.splitlines() == [message]
     assert res.stdout == ""
@@ -168,6 +161,14 @@ def test_win_probability_three_actors_by_hand():
     want = np.array([[0, 2 / 5, 11 / 21], [3 / 5, 0, 0.6], [10 / 21, 0.4, 0]])
     assert np.allclose(p, want, atol=1e-12)
     assert np.allclose(p + p.T, 1 - np.eye(3), atol=1e-12)
+
+
+def test_win_probability_with_a_middle_actor_by_hand():
+    # three actors at 0, 1, 3 with weight 1 each; contest 0 vs 3: actor at 0 votes 3 for 0,
+    # actor at 1 votes |1-3| - |1-0| = 1 for 0, actor at 3 votes 3 for 3: P = 4 / 7
+    p = win_probability(np.array([0.0, 1.0, 3.0]), np.ones(3), np.ones(3))
+    assert p[0, 2] == pytest.approx(4 / 7) and p[2, 0] == pytest.approx(3 / 7)
+    assert np.allclose(p + p.T, 1 - np.eye(3))
 
 
 def test_win_probability_complements_where_the_contest_has_votes():
@@ -207,6 +208,15 @@ def test_expected_utility_two_actors_by_hand():
     # Q = 0, T = 0 subtracts Uw: Uw_01 = 2 - 4 (.5 + .25) = -1; Uw_10 = 2 - 4 (.5 + .125) = -.5
     eu = expected_utility(x, c, s, 2.0, r, 4.0, q=0.0, t=0.0)
     assert eu[0, 1] == pytest.approx(-5 / 7 + 1) and eu[1, 0] == pytest.approx(6 / 7 + 0.5)
+
+
+def test_expected_utility_two_actors_at_unit_distance_by_hand():
+    # positions 0 and 1 (d = 1), r = 1: Us = 2 - 4 (0.5 - 0.5) = 2, Uf = 2 - 4 (1) = -2, Usq = 0.
+    # Saliences 1 and 0.25, capabilities 1: votes for 0 are 1 * 1, for 1 are 0.25 * 1, so
+    # P_01 = 1 / 1.25 = 0.8. EU_01 = s_1 (0.8 * 2 + 0.2 * -2) + (1 - s_1) 2 = 0.25 * 1.2 + 1.5 = 1.8;
+    # EU_10 = s_0 (0.2 * 2 + 0.8 * -2) + 0 = -1.2.
+    eu = expected_utility(np.array([0.0, 1.0]), np.ones(2), np.array([1.0, 0.25]), 0.0, np.ones(2), 1.0)
+    assert eu[0, 1] == pytest.approx(1.8) and eu[1, 0] == pytest.approx(-1.2)
 
 
 def test_risk_exponents_by_hand_and_in_range():

@@ -9,23 +9,20 @@ import csv
 import itertools
 import json
 import math
-from pathlib import Path
 
 import negotiation.strategies as agents
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from negotiation.cli.commands import cli
 from negotiation.drivers.batch import run_rows
 from negotiation.experiments.tournament import assigned_config, assignments
 from negotiation.scenario.loader import load_scenario, load_scenario_text
+from tests.helpers import CONFIGS
 
-ROOT = Path(__file__).resolve().parent.parent
-TRADE = ROOT / "configs" / "teaching_trade.yaml"
-NAFTA = ROOT / "configs" / "nafta_2017.yaml"
+TRADE = CONFIGS / "teaching_trade.yaml"
+NAFTA = CONFIGS / "nafta_2017.yaml"
 DRAWS = 300
 Z = 1.959963984540054  # the 97.5% normal quantile
 
@@ -39,12 +36,10 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def tournament_dir(tmp_path_factory):
+def tournament_dir(tmp_path_factory, negotiate):
     out = tmp_path_factory.mktemp("tournament") / "t"
-    result = CliRunner().invoke(
-        cli,
-        ["tournament", str(TRADE), "--strategies", "boulware,conceder", "--draws", str(DRAWS), "--out", str(out)]
-        + ["--quiet"],
+    result = negotiate(
+        "tournament", TRADE, "--strategies", "boulware,conceder", "--draws", DRAWS, "--out", out, "--quiet"
     )
     assert result.exit_code == 0, result.output + (result.stderr or "")
     return out
@@ -141,11 +136,9 @@ def test_assigned_config_keeps_configured_params_only_for_the_same_strategy(trad
     ]
 
 
-def test_unknown_strategy_exits_2_with_one_line_listing_the_known_names(tmp_path):
+def test_unknown_strategy_exits_2_with_one_line_listing_the_known_names(tmp_path, negotiate):
     out = tmp_path / "t"
-    res = CliRunner().invoke(
-        cli, ["tournament", str(TRADE), "--strategies", "boulware,nosuch", "--draws", "10", "--out", str(out)]
-    )
+    res = negotiate("tournament", TRADE, "--strategies", "boulware,nosuch", "--draws", 10, "--out", out)
     assert res.exit_code == 2
     lines = res.stderr.splitlines()
     assert lines == ["error: unknown strategy 'nosuch'; known strategies: " + ", ".join(sorted(agents.REGISTRY))]
@@ -154,8 +147,8 @@ def test_unknown_strategy_exits_2_with_one_line_listing_the_known_names(tmp_path
 
 
 @pytest.mark.parametrize("names", ["boulware,boulware", " , ", "linear,"])
-def test_bad_strategy_lists(tmp_path, names):
-    res = CliRunner().invoke(cli, ["tournament", str(TRADE), "--strategies", names, "--out", str(tmp_path / "t")])
+def test_bad_strategy_lists(tmp_path, negotiate, names):
+    res = negotiate("tournament", TRADE, "--strategies", names, "--out", tmp_path / "t")
     if names == "linear,":  # a trailing comma is harmless: one strategy, 1 ** 3 assignments
         assert res.exit_code == 0, res.stderr
         assert len(pq.read_table(tmp_path / "t" / "tournament.parquet")) == 1
@@ -164,8 +157,8 @@ def test_bad_strategy_lists(tmp_path, names):
         assert len(res.stderr.splitlines()) == 1 and res.stderr.startswith("error: --strategies ")
 
 
-def test_strategies_lists_every_registered_name():
-    res = CliRunner().invoke(cli, ["strategies"])
+def test_strategies_lists_every_registered_name(negotiate):
+    res = negotiate("strategies")
     assert res.exit_code == 0
     lines = res.output.splitlines()
     heads = [line.split()[0] for line in lines if line and not line[0].isspace()]
@@ -210,18 +203,31 @@ def _bad_nafta(tmp_path, party, strategy):
     ],
 )
 @pytest.mark.parametrize("command", ["validate", "tournament"])
-def test_strategy_parameter_out_of_range_exits_2_naming_party_and_path(tmp_path, party, strategy, message, command):
+def test_strategy_parameter_out_of_range_exits_2_naming_party_and_path(
+    tmp_path, negotiate, party, strategy, message, command
+):
     path = _bad_nafta(tmp_path, party, strategy)
-    args = [command, str(path)]
+    args = [command, path]
     if command == "tournament":
-        args += ["--strategies", "linear", "--draws", "5", "--out", str(tmp_path / "t"), "--quiet"]
-    res = CliRunner().invoke(cli, args)
+        args += ["--strategies", "linear", "--draws", "5", "--out", tmp_path / "t", "--quiet"]
+    res = negotiate(*args)
     assert res.exit_code == 2
     lines = res.stderr.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"error: {path}:")
     assert lines[0].endswith(message)
     assert not (tmp_path / "t").exists()
+
+
+def test_strategy_parameter_out_of_range_in_the_teaching_trade(tmp_path, negotiate):
+    text = TRADE.read_text().replace(
+        "strategy: {name: time_dependent, params: {beta: 0.5}}", "strategy: {name: hardliner, params: {floor: 1.5}}"
+    )
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(text)
+    res = negotiate("validate", cfg)
+    assert res.exit_code == 2
+    assert "profiles.A.strategy.params.floor: A's hardliner parameter floor must lie in [0, 1], got 1.5" in res.stderr
 
 
 def test_chunked_parallel_tournament_equals_the_serial_one(trade):

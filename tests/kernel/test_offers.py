@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 
 from negotiation.kernel.offers import construct_offer
 from negotiation.kernel.utility import issue_utility, utility
-from tests.kernel_helpers import inputs, scenario
+from tests.helpers import inputs, scenario, two_party
 
 PRICE = {"range": [0, 100], "status_quo": 50}
 SPEED = {"range": [0, 10], "status_quo": 5}
@@ -85,7 +85,29 @@ def test_deal_stake_counts_towards_the_target():
     assert inp.u_max[0, 0] == pytest.approx(1.1)
 
 
+def test_an_issue_nobody_weighs_stays_at_the_proposers_ideal():
+    loaded = two_party(wa1=1.0, wa2=0.0, wb1=1.0, wb2=0.0)
+    st, inp = loaded.structure, inputs(loaded)
+    x = construct_offer(st, inp, 0, np.array([0.7]))
+    # A's value of price p is 1 - p/100: target 0.7 -> price 30. Nobody weighs speed, so moving it
+    # gains B nothing and it stays at A's ideal 10.
+    assert x[0].tolist() == pytest.approx([30.0, 10.0])
+
+
 # --- (b) two linear issues with different weights: logrolling ----------------------------------
+
+
+def test_two_issue_logrolling_by_hand():
+    # A weighs price 0.8, speed 0.2; B weighs price 0.2, speed 0.8. Per unit of A's utility given
+    # up, speed gains B 0.8/0.2 = 4 and price 0.2/0.8 = 0.25: A gives up speed first.
+    loaded = two_party(wa1=0.8, wa2=0.2, wb1=0.2, wb2=0.8)
+    st, inp = loaded.structure, inputs(loaded)
+    # Target 0.9: A gives up 0.1 of utility. All of speed would cost 0.2, so speed moves half way:
+    # 10 -> 5; price stays at A's ideal 0.
+    assert construct_offer(st, inp, 0, np.array([0.9]))[0].tolist() == pytest.approx([0.0, 5.0])
+    # Target 0.6: speed fully conceded (cost 0.2), then 0.2 more from price (0.8 per 100):
+    # price 25.
+    assert construct_offer(st, inp, 0, np.array([0.6]))[0].tolist() == pytest.approx([25.0, 0.0])
 
 
 def _two_issues(wa=(0.6, 0.4), wb=(0.5, 0.5)):
@@ -196,6 +218,12 @@ def test_target_at_u_max_gives_the_ideal():
     np.testing.assert_allclose(x[0], [80.0, 3.0])
     # a target above what is possible gives the same (and only the ideal)
     np.testing.assert_allclose(_offer(loaded, 0, 1.7)[0][0], [20.0, 8.0])
+
+
+def test_target_at_best_gives_the_second_proposers_ideal():
+    loaded = two_party()
+    st, inp = loaded.structure, inputs(loaded)
+    assert construct_offer(st, inp, 1, np.array([1.0]))[0].tolist() == pytest.approx([100.0, 0.0])
 
 
 def test_target_at_u_max_still_makes_costless_moves():
@@ -369,6 +397,35 @@ def _check_offer(n_parties, profile, proposer, level, seed):
     better = np.all(ua > u + 1e-9, axis=1)
     assert not better.any(), (x, u, alt[better][:3], ua[better][:3])
     return st, inp, u, target
+
+
+weights = hs.floats(0.05, 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    wa1=weights,
+    wa2=weights,
+    wb1=weights,
+    wb2=weights,
+    target=hs.floats(0.0, 1.0),
+    alt=hs.lists(hs.tuples(hs.floats(0, 100), hs.floats(0, 10)), min_size=20, max_size=20),
+)
+def test_two_party_offers_on_opposite_ideals_are_in_range_meet_the_target_and_are_pareto(
+    wa1, wa2, wb1, wb2, target, alt
+):
+    loaded = two_party(wa1=wa1, wa2=wa2, wb1=wb1, wb2=wb2)
+    st, inp = loaded.structure, inputs(loaded)
+    x = construct_offer(st, inp, 0, np.array([target]))
+    assert 0 <= x[0, 0] <= 100 and 0 <= x[0, 1] <= 10
+    ua = issue_utility(st, inp, 0, x)[0]
+    ub = issue_utility(st, inp, 1, x)[0]
+    assert ua >= min(target, 1.0) - 1e-9
+    y = np.array(alt)
+    ya = issue_utility(st, inp, 0, y)
+    yb = issue_utility(st, inp, 1, y)
+    # no alternative is better for both (linear values: the offer solves a fractional knapsack)
+    assert not np.any((ya > ua + 1e-9) & (yb > ub + 1e-9))
 
 
 @settings(max_examples=150, deadline=None, database=None)

@@ -17,12 +17,14 @@ def test_polynomial_starts_at_k_and_ends_at_one():
     assert faratin_alpha(10, 10, 1.0, 0.2) == pytest.approx(1.0)
     assert faratin_alpha(0, 10, 0.3, 0.0) == pytest.approx(0.0)
     assert faratin_alpha(10, 10, 7.0, 0.0) == pytest.approx(1.0)
+    assert faratin_alpha(0, 100, 1.0, 0.1) == pytest.approx(0.1)
 
 
 def test_polynomial_clamps_beyond_the_deadline_and_before_the_start():
     # t = 15 > T = 10: min(t, T) / T = 1 -> alpha 1
     assert faratin_alpha(15, 10, 0.5, 0.1) == pytest.approx(1.0)
     assert faratin_alpha(1e9, 10, 2.0, 0.0) == pytest.approx(1.0)
+    assert faratin_alpha(150, 100, 2.0, 0.0) == pytest.approx(1.0)
     # t < 0 is clipped to the start: alpha = k
     assert faratin_alpha(-5, 10, 1.0, 0.3) == pytest.approx(0.3)
 
@@ -32,15 +34,19 @@ def test_polynomial_beta_one_is_linear():
     assert faratin_alpha(3, 10, 1.0, 0.2) == pytest.approx(0.44)
     # k = 0: alpha = t / T
     assert faratin_alpha(7, 10, 1.0, 0.0) == pytest.approx(0.7)
+    assert faratin_alpha(50, 100, 1.0, 0.0) == pytest.approx(0.5)
 
 
 def test_polynomial_boulware_and_conceder_by_hand():
     # beta 0.5 (Boulware): 0.5 ** 2 = 0.25, below the linear 0.5
     assert faratin_alpha(5, 10, 0.5, 0.0) == pytest.approx(0.25)
+    assert faratin_alpha(50, 100, 0.5, 0.0) == pytest.approx(0.25)
     # with k = 0.2: 0.2 + 0.8 * 0.25 = 0.4
     assert faratin_alpha(5, 10, 0.5, 0.2) == pytest.approx(0.4)
     # beta 2 (Conceder): 0.5 ** 0.5 = 0.70711, above the linear 0.5
     assert faratin_alpha(5, 10, 2.0, 0.0) == pytest.approx(math.sqrt(0.5))
+    # beta 2, a quarter of the way: 0.25 ** 0.5 = 0.5
+    assert faratin_alpha(25, 100, 2.0, 0.0) == pytest.approx(0.5)
     # beta 0.25, a quarter of the way: 0.25 ** 4 = 0.00390625
     assert faratin_alpha(25, 100, 0.25, 0.0) == pytest.approx(0.00390625)
 
@@ -65,10 +71,13 @@ def test_polynomial_is_elementwise_over_arrays():
 
 def test_exponential_by_hand():
     assert faratin_alpha(0, 10, 1.0, 0.1, "exponential") == pytest.approx(0.1)
+    assert faratin_alpha(0, 100, 1.0, 0.1, "exponential") == pytest.approx(0.1)
     assert faratin_alpha(10, 10, 1.0, 0.1, "exponential") == pytest.approx(1.0)
     assert faratin_alpha(30, 10, 3.0, 0.1, "exponential") == pytest.approx(1.0)  # clamped
+    assert faratin_alpha(100, 100, 3.0, 0.1, "exponential") == pytest.approx(1.0)
     # half way, beta 1: exp(0.5 ln 0.1) = 0.1 ** 0.5 = 0.316228
     assert faratin_alpha(5, 10, 1.0, 0.1, "exponential") == pytest.approx(0.1**0.5)
+    assert faratin_alpha(50, 100, 1.0, 0.1, "exponential") == pytest.approx(np.exp(0.5 * np.log(0.1)))
     # beta 2: 0.1 ** (0.5 ** 2) = 0.1 ** 0.25 = 0.562341 (concedes more: Conceder)
     assert faratin_alpha(5, 10, 2.0, 0.1, "exponential") == pytest.approx(0.1**0.25)
     # beta 0.5: 0.1 ** (0.5 ** 0.5) = 10 ** -0.707107 = 0.199526 * 0.983768 = 0.196288 (Boulware)

@@ -5,25 +5,22 @@ and ``negotiate run``.
 
 Bad configs are the bundled ones with one fragment replaced; the expected line is the line of a
 fragment of the bad text (each such fragment occurs once in it), so the expectation follows the
-file rather than a number copied by hand.
+file rather than a number copied by hand. A few lines are also spelled out by hand.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from negotiation.cli.commands import cli
 from negotiation.errors import ConfigError, ConfigProblem
-from negotiation.scenario.loader import load_scenario
+from negotiation.scenario.loader import load_scenario, load_scenario_text
+from tests.helpers import CONFIGS, cli_runner
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = ROOT / "configs"
 SPLIT = (CONFIGS / "teaching_split.yaml").read_text(encoding="utf-8")
 NAFTA = (CONFIGS / "nafta_2017.yaml").read_text(encoding="utf-8")
 
@@ -64,13 +61,6 @@ calendar:
 """
 
 
-def runner() -> CliRunner:
-    """A runner that keeps stderr apart from stdout (click 8.2+ always does; 8.1 needs a flag)."""
-    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
-        return CliRunner(mix_stderr=False)
-    return CliRunner()
-
-
 def variant(tmp_path: Path, base: str, *replacements: tuple[str, str], name: str = "bad.yaml") -> Path:
     """``base`` with each (old, new) replaced once (old must occur), written to ``tmp_path/name``."""
     text = base
@@ -93,7 +83,7 @@ def cli_error_lines(path: Path, command: str = "validate", runs: Path | None = N
     args = [command, str(path)]
     if command == "run":
         args += ["--runs-dir", str(runs)]
-    result = runner().invoke(cli, args)
+    result = cli_runner().invoke(cli, args)
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     # click turns ctx.exit(2) into SystemExit; any other exception would be a crash.
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -163,6 +153,14 @@ CASES = [
         [("    name: Canada\n", "    name: Canada\n    colour: red\n")],
         "colour: red",
         "parties.CA.colour",
+        ("unknown key",),
+    ),
+    (
+        "unknown key in a party (split)",
+        SPLIT,
+        [("  B: {name: Buyer}", "  B: {name: Buyer, colour: red}")],
+        "colour: red",
+        "parties.B.colour",
         ("unknown key",),
     ),
     (
@@ -263,6 +261,14 @@ CASES = [
         "weight: -0.5",
         "profiles.B.issues.price.weight",
         ("a weight must be at least 0, got -0.5",),
+    ),
+    (
+        "negative whole weight",
+        SPLIT,
+        [(B_PRICE, "price: {weight: -1, ideal: 0}")],
+        "weight: -1",
+        "profiles.B.issues.price.weight",
+        ("a weight must be at least 0, got -1",),
     ),
     (
         "weight distribution reaching below zero",
@@ -400,6 +406,14 @@ CASES = [
         ("unknown distribution", "uniform, triangular, normal, choice"),
     ),
     (
+        "unknown dist tag (beta)",
+        SPLIT,
+        [("reservation: 0.2", "reservation: {dist: beta, low: 0.1, high: 0.5}")],
+        "dist: beta",
+        "profiles.B.reservation",
+        ("unknown distribution",),
+    ),
+    (
         "distribution without a dist tag",
         SPLIT,
         [("reservation: 0.2", "reservation: {low: 0.1, high: 0.5}")],
@@ -449,6 +463,14 @@ CASES = [
         ("unknown outcome 'bilateral_US_QC'",),
     ),
     (
+        "stake when names a bilateral with an unknown party, second item",
+        NAFTA,
+        [("when: [termination, bilateral_US_CA]", "when: [termination, bilateral_US_QC]")],
+        "when: [termination, bilateral_US_QC]",
+        "stakes.mx_cooperation.when[1]",
+        ("unknown outcome 'bilateral_US_QC'",),
+    ),
+    (
         "coalition pair names an unknown party",
         NAFTA,
         [("  - pair: [US, MX]", "  - pair: [US, QC]")],
@@ -479,13 +501,21 @@ CASES = [
         [(B_STRATEGY, "name: tit4tat, params: {beta: 1.0}")],
         "name: tit4tat",
         "profiles.B.strategy.name",
-        ("unknown strategy 'tit4tat'", "known strategies: ", "time_dependent"),
+        ("unknown strategy 'tit4tat'", "known strategies: boulware", "time_dependent"),
     ),
     (
         "strategy parameter out of range",
         SPLIT,
         [(B_STRATEGY, "name: time_dependent, params: {beta: -1}")],
         "beta: -1",
+        "profiles.B.strategy.params.beta",
+        ("B's time_dependent parameter beta must lie in [0.01, 100], got -1",),
+    ),
+    (
+        "strategy parameter out of range, written as a float",
+        SPLIT,
+        [(B_STRATEGY, "name: time_dependent, params: {beta: -1.0}")],
+        "beta: -1.0",
         "profiles.B.strategy.params.beta",
         ("B's time_dependent parameter beta must lie in [0.01, 100], got -1",),
     ),
@@ -515,12 +545,28 @@ CASES = [
         ("deadline 2024-03-30 is before the last planned round",),
     ),
     (
+        "deadline a month before the last round",
+        SPLIT,
+        [("  deadline: 2024-03-31", "  deadline: 2024-03-01")],
+        "deadline: 2024-03-01",
+        "calendar.deadline",
+        ("deadline 2024-03-01 is before the last planned round",),
+    ),
+    (
         "horizon before the deadline",
         SPLIT,
         [("  horizon: 2024-12-31", "  horizon: 2024-03-30")],
         "horizon: 2024-03-30",
         "calendar.horizon",
         ("horizon 2024-03-30 is before the deadline 2024-03-31",),
+    ),
+    (
+        "horizon months before the deadline",
+        SPLIT,
+        [("  horizon: 2024-12-31", "  horizon: 2024-02-01")],
+        "horizon: 2024-02-01",
+        "calendar.horizon",
+        ("horizon 2024-02-01 is before the deadline 2024-03-31",),
     ),
     (
         "first vote round past the last round",
@@ -579,12 +625,24 @@ def test_the_weights_case_lines_are_what_the_file_says(tmp_path):
     assert lines[0].startswith(f"error: {bad}:18: profiles.B.issues: weights must sum to a positive number")
 
 
-def test_all_zero_weights_message_does_not_contradict_itself(tmp_path):
-    bad = variant(tmp_path, SPLIT, (B_PRICE, "price: {weight: 0, ideal: 0}"))
+@pytest.mark.parametrize(
+    "weight",
+    ["0", "{dist: uniform, low: 0, high: 0.5}"],
+    ids=["fixed at 0", "drawn from a range starting at 0"],
+)
+def test_all_zero_weights_message_does_not_contradict_itself(tmp_path, weight):
+    # One message serves weights that are 0 and weights that can all be drawn as 0, so it must
+    # say both; "(they can all be 0)" alone, the wording before 937f1a7, was wrong for weights
+    # fixed at 0. (This test used to check `"can all be 0" not in message`, which holds for any
+    # wording but that old one, the current one included: its ")" splits the phrase.)
+    bad = variant(tmp_path, SPLIT, (B_PRICE, f"price: {{weight: {weight}, ideal: 0}}"))
     with pytest.raises(ConfigError) as info:
         load_scenario(bad)
     (problem,) = info.value.problems
-    assert "can all be 0" not in problem.message
+    assert re.search(r"\bthey are\b", problem.message) and "can all be" in problem.message
+    assert cli_error_lines(bad) == [
+        f"error: {bad}:18: profiles.B.issues: weights must sum to a positive number; they are (or can all be) 0"
+    ]
 
 
 def test_unknown_party_profile_and_missing_profile(tmp_path):
@@ -596,6 +654,19 @@ def test_unknown_party_profile_and_missing_profile(tmp_path):
         [
             Want(line_of(text, "  X:\n"), "profiles.X", ("profile for unknown party 'X'", "['B', 'S']")),
             Want(line_of(text, "profiles:\n"), "profiles", ("no profile for party 'S'",)),
+        ],
+    )
+
+
+def test_value_for_an_unknown_option_in_place_of_a_known_one(tmp_path):
+    bad = variant(tmp_path, NAFTA, (US_PANELS, "values: {keep: 0.0, opt_in: 0.5, abolish: 1.0}"))
+    line = line_of(bad.read_text(encoding="utf-8"), "abolish")
+    check_problems(
+        tmp_path,
+        bad,
+        [
+            Want(line, "profiles.US.issues.dispute_panels.values.abolish", ("unknown option 'abolish'",)),
+            Want(line, "profiles.US.issues.dispute_panels.values", ("no value for option 'eliminate'",)),
         ],
     )
 
@@ -649,6 +720,7 @@ def test_bad_yaml_syntax_unclosed_flow_mapping(tmp_path):
     bad = variant(tmp_path, SPLIT, ("  B: {name: Buyer}", "  B: {name: Buyer"))
     # Found on the next line, where "S:" shows the mapping was never closed.
     line = line_of(bad.read_text(encoding="utf-8"), "  S: {name: Seller}")
+    assert line == 8
     check_problems(tmp_path, bad, [Want(line, "", ("invalid YAML", "expected ',' or '}'"))])
 
 
@@ -705,6 +777,7 @@ def test_top_level_not_a_mapping(tmp_path, content, kind):
     path = tmp_path / "top.yaml"
     path.write_text(content, encoding="utf-8")
     check_problems(tmp_path, path, [Want(1, "", (f"expected a mapping at the top, got {kind}",))])
+    assert cli_error_lines(path) == [f"error: {path}:1: expected a mapping at the top, got {kind}"]
 
 
 def test_non_utf8_bytes_name_their_line(tmp_path):
@@ -717,6 +790,13 @@ def test_non_utf8_bytes_name_their_line(tmp_path):
     assert line == 11
     check_problems(tmp_path, path, [Want(11, "", ("not UTF-8 text",))])
     assert cli_error_lines(path) == [f"error: {path}:11: not UTF-8 text"]
+
+
+def test_bytes_that_are_no_utf8_at_all_name_their_line(tmp_path):
+    path = tmp_path / "bin.yaml"
+    path.write_bytes(b"name: x\n\xff\xfe\n")
+    check_problems(tmp_path, path, [Want(2, "", ("not UTF-8 text",))])
+    assert cli_error_lines(path) == [f"error: {path}:2: not UTF-8 text"]
 
 
 def test_control_character_names_its_line(tmp_path):
@@ -735,7 +815,7 @@ def test_several_documents(tmp_path):
 def test_impossible_date_is_one_line_not_a_traceback(tmp_path, date):
     bad = variant(tmp_path, SPLIT, ("  deadline: 2024-03-31", f"  deadline: {date}"))
     line = line_of(bad.read_text(encoding="utf-8"), f"deadline: {date}")
-    result = runner().invoke(cli, ["validate", str(bad)])
+    result = cli_runner().invoke(cli, ["validate", str(bad)])
     assert result.exit_code == 2, (result.exit_code, repr(result.exception))
     (err,) = result.stderr.splitlines()
     assert err.startswith(f"error: {bad}:{line}: ")
@@ -804,6 +884,19 @@ def test_several_semantic_problems_all_reported(tmp_path):
     assert len(set(lines)) == 6
 
 
+def test_two_problems_in_the_small_file_both_reported(tmp_path):
+    bad = variant(tmp_path, SPLIT, ("reservation: 0.2", "reservation: -3"), ("ideal: 100", "ideal: 200"))
+    text = bad.read_text(encoding="utf-8")
+    check_problems(
+        tmp_path,
+        bad,
+        [
+            Want(line_of(text, "reservation: -3"), "profiles.B.reservation", ("must lie in [0, 1], got -3",)),
+            Want(line_of(text, "ideal: 200"), "profiles.S.issues.price.ideal", ("must lie in [0, 100], got 200",)),
+        ],
+    )
+
+
 @pytest.mark.xfail(
     reason="BUG: validation stops after the schema stage, so while any type/unknown-key problem exists the "
     "semantic problems (unknown stake holder here) are not printed; 'validate' promises every problem",
@@ -844,8 +937,6 @@ def test_problem_inside_a_distribution_is_one_line(tmp_path, dist, field):
 
 def test_small_discrete_config_is_valid():
     # The base of the discrete cases above must itself be valid, or those cases prove nothing.
-    from negotiation.scenario.loader import load_scenario_text
-
     loaded = load_scenario_text(DISCRETE, "discrete.yaml")
     assert loaded.structure.parties == ["A", "Z"]
     assert loaded.structure.options == {0: ["red", "green", "blue"], 1: ["small", "large"]}
@@ -854,7 +945,7 @@ def test_small_discrete_config_is_valid():
 def test_reversed_bilateral_name_in_a_stake_is_accepted(tmp_path):
     # bilateral_CA_US names the same pair as bilateral_US_CA: not an error.
     good = variant(tmp_path, NAFTA, ("when: [termination, bilateral_US_CA]", "when: [termination, bilateral_CA_US]"))
-    result = runner().invoke(cli, ["validate", str(good)])
+    result = cli_runner().invoke(cli, ["validate", str(good)])
     assert (result.exit_code, result.stdout, result.stderr) == (0, "ok\n", "")
 
 
@@ -863,12 +954,12 @@ BUNDLED = sorted(CONFIGS.glob("*.yaml"))
 
 def test_the_bundled_configs_are_there():
     names = {p.name for p in BUNDLED}
-    assert {"teaching_split.yaml", "nafta_2017.yaml", "teaching_trade.yaml"} <= names
+    assert {"teaching_split.yaml", "nafta_2017.yaml", "teaching_trade.yaml", "bdm_ec_emissions.yaml"} <= names
 
 
 @pytest.mark.parametrize("config", BUNDLED, ids=[p.name for p in BUNDLED])
 def test_bundled_config_is_ok(config):
-    result = runner().invoke(cli, ["validate", str(config)])
+    result = cli_runner().invoke(cli, ["validate", str(config)])
     assert result.exit_code == 0, result.output
     assert result.stdout == "ok\n"
     assert result.stderr == ""

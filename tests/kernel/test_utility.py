@@ -13,7 +13,7 @@ from negotiation.kernel.utility import (
     outcome_utilities,
     utility,
 )
-from tests.kernel_helpers import inputs, scenario
+from tests.helpers import inputs, scenario, two_party
 
 LINEAR, CONCAVE, CONVEX = 0, 1, 2
 
@@ -81,6 +81,20 @@ def test_discrete_value_is_a_table_lookup():
 def test_discrete_value_many_options_uses_the_same_table():
     values = np.arange(20, dtype=float).reshape(2, 10) / 20.0  # row 0: o/20, row 1: (10 + o)/20
     np.testing.assert_allclose(discrete_value(np.array([9.0, 3.0]), values), [9 / 20, 13 / 20])
+
+
+# --- two parties, two linear issues ------------------------------------------------------------
+
+
+def test_issue_utility_and_a_termination_stake():
+    loaded = two_party(wa1=0.75, wa2=0.25)
+    st, inp = loaded.structure, inputs(loaded)
+    x = np.array([[40.0, 5.0]])
+    # A: 0.75 * (1 - 40/100) + 0.25 * (1 - 5/10) = 0.45 + 0.125 = 0.575
+    assert issue_utility(st, inp, 0, x)[0] == pytest.approx(0.575)
+    inp.stake[:, 0, st.outcome_index("termination")] = -0.1
+    assert utility(st, inp, 0, x, st.outcome_index("termination"))[0] == pytest.approx(0.475)
+    assert utility(st, inp, 0, x, st.outcome_index("deal"))[0] == pytest.approx(0.575)
 
 
 # --- a three-party scenario with a continuous and a discrete issue, and stakes -------------------
