@@ -1,10 +1,12 @@
 """The Mesa driver and the batch driver agree exactly on the same draw rows."""
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
+from negotiation.experiments.results import path_columns
 from negotiation.scenario.loader import load_scenario
 
 
@@ -15,6 +17,8 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
     rounds = np.concatenate([p.rounds for p in parts])
     agreement = np.concatenate([p.agreement for p in parts])
     utilities = np.concatenate([p.utilities for p in parts])
+    # the path (what histories read), as outcomes.parquet records it
+    paths = pa.concat_tables([pa.table(path_columns(loaded.structure, p.path)) for p in parts]).to_pylist()
     for i in range(count):
         m = NegotiationModel(loaded, seed=seed, draw=i, space=space)
         m.run()
@@ -25,6 +29,7 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
         summary = m.summary()
         got = np.array([summary["utilities"][p] for p in loaded.structure.parties])
         np.testing.assert_allclose(got, utilities[i], rtol=0, atol=1e-9)
+        assert m.path() == paths[i], i
     return outcome
 
 
