@@ -183,10 +183,12 @@ def spread_rows(path, columns: list[str], limit: int):
     pf = pq.ParquetFile(path)
     step = max(1, -(-pf.metadata.num_rows // limit))
     parts, start = [], 0
-    for batch in pf.iter_batches(batch_size=65_536, columns=columns):
-        parts.append(batch.take(pa.array(np.arange((-start) % step, batch.num_rows, step))))
-        start += batch.num_rows
-    return pa.Table.from_batches(parts) if parts else None
+    # one row group at a time (reading batches with pre-buffering held the whole file's columns)
+    for k in range(pf.num_row_groups):
+        group = pf.read_row_group(k, columns=columns)
+        parts.append(group.take(pa.array(np.arange((-start) % step, group.num_rows, step))))
+        start += group.num_rows
+    return pa.concat_tables(parts) if parts else None
 
 
 def conditions_from_parquet(path, outcomes=("deal", "termination"), limit: int = 50_000) -> dict:

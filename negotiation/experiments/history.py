@@ -103,9 +103,9 @@ class _Paths:
         if not isinstance(table, pa.Table):
             table = pa.Table.from_pandas(table, preserve_index=False)
         self.n = table.num_rows
-        self.outcome = np.asarray(table.column("outcome").to_numpy(zero_copy_only=False), dtype=object)
+        self.outcome = _Labels(table.column("outcome"))
         self.end = _days(table.column("end_date"))
-        self.notice_party = np.asarray(table.column("notice_party").to_numpy(zero_copy_only=False), dtype=object)
+        self.notice_party = _Labels(table.column("notice_party"))
         self.notice_day = _days(table.column("notice_date"))
         self.rounds = _lists(table.column("round_dates"))
         self.votes = _lists(table.column("vote_dates"))
@@ -154,8 +154,28 @@ class _Paths:
         return given & (self.notice_party == fact.value)
 
 
-def _agreed(outcome: np.ndarray) -> np.ndarray:
-    return (outcome == str(OutcomeKind.DEAL)) | np.char.startswith(outcome.astype(str), f"{OutcomeKind.BILATERAL}_")
+class _Labels:
+    """A string column as integer codes over its distinct values (no Python object per row)."""
+
+    def __init__(self, col):
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        enc = pc.dictionary_encode(arr.cast(pa.string()))
+        self.values = enc.dictionary.to_pylist()
+        self.codes = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def __eq__(self, label) -> np.ndarray:  # noqa: D105 - rows whose value is ``label``
+        return self.isin([label])
+
+    __hash__ = None
+
+    def isin(self, labels) -> np.ndarray:
+        wanted = [k for k, v in enumerate(self.values) if v in set(labels)]
+        return np.isin(self.codes, wanted)
+
+
+def _agreed(outcome: _Labels) -> np.ndarray:
+    kinds = [v for v in outcome.values if v == str(OutcomeKind.DEAL) or v.startswith(f"{OutcomeKind.BILATERAL}_")]
+    return outcome.isin(kinds)
 
 
 def _days(col) -> np.ndarray:
@@ -337,7 +357,8 @@ def matched_summary(st, table, mask: np.ndarray, outcome_block) -> dict:
     n = _rows(table)
     paths = _Paths(table)
     index = {name: k for k, name in enumerate(st.outcomes)}
-    codes = np.array([index[o] for o in paths.outcome[mask]], dtype=np.int64)
+    lut = np.array([index[v] for v in paths.outcome.values], dtype=np.int64)
+    codes = lut[paths.outcome.codes[mask]]
     counts = np.bincount(codes, minlength=len(st.outcomes))
     out = {
         "matched": int(mask.sum()),
@@ -348,20 +369,20 @@ def matched_summary(st, table, mask: np.ndarray, outcome_block) -> dict:
     qs = (0.05, 0.25, 0.5, 0.75, 0.95)
     if agreed.any():
         days = np.quantile(paths.end[agreed], qs, method="inverted_cdf")
-        out["agreement_date"] = {
-            f"q{int(q * 100):02d}": dt.date.fromordinal(int(d)).isoformat() for q, d in zip(qs, days, strict=True)
-        }
+        out["agreement_date"] = {_q(q): dt.date.fromordinal(int(d)).isoformat() for q, d in zip(qs, days, strict=True)}
         terms = {}
+        n_agreed = int(agreed.sum())
         for i, issue in enumerate(st.issues):
             col = table.column(f"x.{issue}") if isinstance(table, pa.Table) else pa.array(table[f"x.{issue}"])
-            values = np.asarray(col.to_numpy(zero_copy_only=False) if hasattr(col, "to_numpy") else col, dtype=object)[
-                agreed
-            ]
             if i in st.options:
-                names, k = np.unique(values.astype(str), return_counts=True)
-                terms[issue] = {str(a): round(int(c) / int(agreed.sum()), 12) for a, c in zip(names, k, strict=True)}
+                labels = _Labels(col)
+                k = np.bincount(labels.codes[agreed] + 1, minlength=len(labels.values) + 1)[1:]
+                terms[issue] = {
+                    str(a): round(int(c) / n_agreed, 12) for a, c in sorted(zip(labels.values, k, strict=True)) if c
+                }
             else:
-                q = np.quantile(values.astype(float), qs)
+                values = np.asarray(col.to_numpy(), dtype=float)[agreed]
+                q = np.quantile(values, qs)
                 terms[issue] = {_q(p): round(float(v), 9) for p, v in zip(qs, q, strict=True)}
         out["terms"] = terms
     return out
@@ -369,12 +390,6 @@ def matched_summary(st, table, mask: np.ndarray, outcome_block) -> dict:
 
 def _q(q: float) -> str:
     return f"q{int(round(q * 100)):02d}"
-
-
-def _column(table, name: str) -> np.ndarray:
-    if isinstance(table, pa.Table):
-        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object)
-    return np.asarray(table[name].to_numpy(), dtype=object)
 
 
 def no_match_error(history: History, table) -> UserError:
