@@ -151,6 +151,7 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
                 ideal[:, pi, i] = np.argmax(values[:, pi, i, : st.n_options[i]], axis=1)
             else:
                 ideal[:, pi, i] = m[:, col[f"{p}.{k}.ideal"]]
+    raw_weight = weight
     weight = weight / weight.sum(axis=2, keepdims=True)
 
     def per_party(field):
@@ -197,6 +198,7 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
         shock_amount=np.stack([m[:, col[c.amount]] for c in st.shock_changes], axis=1)
         if st.shock_changes
         else np.zeros((b, 0)),
+        raw_weight=raw_weight,
     )
     sq = np.broadcast_to(st.status_quo, (b, I))
     stalemate = st.stalemate

@@ -33,6 +33,8 @@ class Inputs:
     shock_prob: np.ndarray  # (B, n_shocks)
     shock_day: np.ndarray  # (B, n_shocks) int ordinal day
     shock_amount: np.ndarray  # (B, n_changes)
+    raw_weight: np.ndarray | None = None  # (B, P, I) the weights as drawn, before normalising
+    revision: int = 0  # counts the times a shock changed weights (offer plans made before are stale)
 
     @property
     def batch(self) -> int:
@@ -46,5 +48,5 @@ class Inputs:
             if name == "strategy":
                 out[name] = [{k: (a[sel] if isinstance(a, np.ndarray) else a) for k, a in d.items()} for d in v]
             else:
-                out[name] = v[sel]
+                out[name] = v[sel] if isinstance(v, np.ndarray) else v
         return Inputs(**out)

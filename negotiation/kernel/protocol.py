@@ -115,6 +115,7 @@ class KernelParty:
         self.strategy = strategy
         self.prm = inp.strategy[p]
         self._plans: dict = {}
+        self._revision = inp.revision
         self._sit = None
         self._sit_key = None
 
@@ -152,7 +153,10 @@ class KernelParty:
         return self._sit
 
     def plan(self, priority: str = "ratio"):
-        """The party's concession plan (worked out once per batch)."""
+        """The party's concession plan (worked out once per batch, and again after a shock
+        changed weights)."""
+        if self._revision != self.inp.revision:
+            self._plans, self._revision = {}, self.inp.revision
         if priority not in self._plans:
             self._plans[priority] = plan_offers(self.st, self.inp, self.p, priority)
         return self._plans[priority]

@@ -4,12 +4,15 @@ their date.
 Shock s fires in a draw when its uniform (the draw table's shock block) is below its
 probability; it then applies at the first round held whose day is on or after its day (date
 plus delay). Its changes, in config order, add an amount to (or set) a party's reservation,
-p_extend, p_withdraw or numeric strategy parameter, or a stake's value; the result is clipped to
-the quantity's bounds. The numbers derived from them follow: a reservation or stake change moves
-the effective reservation, and a stake change moves the best utility (under ``deal``) and the old
-treaty's utility (under ``stalemate``) when the stake counts under those outcomes. A party
-whose effective reservation a shock lifts above its last target starts again from it (targets
-otherwise never rise), so it does not offer or sign below what walking away is now worth.
+p_extend, p_withdraw, issue weight (as written in the config, then normalised again) or numeric
+strategy parameter, or a stake's value; the result is clipped to the quantity's bounds. The
+numbers derived from them follow: a reservation or stake change moves the effective
+reservation, and a stake change moves the best utility (under ``deal``) and the old treaty's
+utility (under ``stalemate``) when the stake counts under those outcomes; a weight change moves
+the party's best utility and the old treaty's utility, and makes every party's offer plan (which
+reads every party's weights) be worked out again. A party whose effective reservation a shock
+lifts above its last target starts again from it (targets otherwise never rise), so it does not
+offer or sign below what walking away is now worth.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 from negotiation.kernel.codes import DEAL
 from negotiation.kernel.inputs import Inputs
 from negotiation.kernel.structure import ShockChange, Structure
+from negotiation.kernel.utility import issue_utility
 
 if TYPE_CHECKING:
     from negotiation.kernel.protocol import Draws, State
@@ -78,5 +82,23 @@ def _change(st: Structure, inp: Inputs, ch: ShockChange, rows: np.ndarray, amoun
         inp.res_eff = _column(inp.res_eff, p, inp.res_eff[:, p] + delta * when[st.termination])
         inp.u_max = _column(inp.u_max, p, inp.u_max[:, p] + delta * when[DEAL])
         inp.u_sq = _column(inp.u_sq, p, inp.u_sq[:, p] + delta * when[st.stalemate])
+    elif ch.kind == "weight":
+        i = st.issues.index(ch.param)
+        raw = inp.raw_weight.copy()
+        raw[:, j, i] = _updated(raw[:, j, i], rows, amount, ch)
+        total = raw[:, j, :].sum(axis=1, keepdims=True)
+        weight = inp.weight.copy()
+        # a party whose weights would all be 0 keeps its old weights
+        weight[:, j, :] = np.where(
+            rows[:, None] & (total > 0), raw[:, j, :] / np.where(total > 0, total, 1.0), weight[:, j, :]
+        )
+        inp.raw_weight, inp.weight = raw, weight
+        # what the party's best agreement and the old treaty are worth move with its weights
+        sq = np.broadcast_to(st.status_quo, (inp.batch, st.n_issues))
+        best = issue_utility(st, inp, j, inp.ideal[:, j, :]) + inp.stake[:, j, DEAL]
+        old = issue_utility(st, inp, j, sq) + inp.stake[:, j, st.stalemate]
+        inp.u_max = _column(inp.u_max, j, np.where(rows, best, inp.u_max[:, j]))
+        inp.u_sq = _column(inp.u_sq, j, np.where(rows, old, inp.u_sq[:, j]))
+        inp.revision += 1  # every party's offer plan reads every party's weights
     else:  # pragma: no cover - checks.py admits no other kind
         raise ValueError(f"unknown shock target kind {ch.kind!r}")

@@ -320,6 +320,8 @@ def _shock_targets(scn: Scenario, slots: list[Slot]) -> dict[str, tuple]:
             out[s.name] = (rest, parties.index(head), "", s.bounds)
         elif head in scn.parties and rest.startswith("strategy."):
             out[s.name] = ("strategy", parties.index(head), rest.removeprefix("strategy."), s.bounds)
+        elif head in scn.parties and rest.endswith(".weight") and rest.removesuffix(".weight") in scn.issues:
+            out[s.name] = ("weight", parties.index(head), rest.removesuffix(".weight"), s.bounds)
         elif head == "stakes" and rest.endswith(".value") and rest.removesuffix(".value") in scn.stakes:
             out[s.name] = ("stake", stakes.index(rest.removesuffix(".value")), "", s.bounds)
     return out
@@ -352,7 +354,7 @@ def _shocks(scn: Scenario, slots: list[Slot], slot, pr: _Problems, horizon: int)
                 if ch.target in known:
                     msg = (
                         f"{ch.target} cannot be changed by a shock; targets are a party's reservation, "
-                        "p_extend, p_withdraw or numeric strategy parameter, or a stake's value"
+                        "p_extend, p_withdraw, issue weight or numeric strategy parameter, or a stake's value"
                     )
                 else:
                     close = difflib.get_close_matches(ch.target, list(targets), n=3, cutoff=0.5)

@@ -172,6 +172,7 @@ EVERY_KIND = {
         {"target": "B.p_extend", "set": 0.5},
         {"target": "C.strategy.beta", "add": {"dist": "uniform", "low": -1.5, "high": 1.5}},
         {"target": "stakes.c_market_access.value", "set": -0.45},
+        {"target": "B.tariff.weight", "add": {"dist": "uniform", "low": -0.4, "high": 1.0}},
     ],
 }
 
@@ -228,7 +229,7 @@ SHOCK_TEXT = (CONFIGS / "teaching_shock.yaml").read_text(encoding="utf-8")
             "shocks.tariff.changes[0].target",
             "unknown target 'A.reservaton'; did you mean A.reservation",
         ),
-        ("target: A.reservation,", "target: A.tariff.weight,", "shocks.tariff.changes[0].target", "cannot be changed"),
+        ("target: A.reservation,", "target: A.tariff.ideal,", "shocks.tariff.changes[0].target", "cannot be changed"),
         ("probability: 0.5", "probability: 1.5", "shocks.tariff.probability", "must lie in [0, 1], got 1.5"),
         ("probability: 0.5", "probabilty: 0.5", "shocks.tariff.probabilty", "unknown key"),
         ("date: 2025-04-01", "date: 2026-04-01", "shocks.tariff.date", "after the horizon 2025-12-31"),
@@ -247,3 +248,23 @@ def test_a_bad_shock_is_one_line_with_file_line_and_key_path(tmp_path, old, new,
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"error: {path}:{at}: {key}: "), lines[0]
     assert words in lines[0], lines[0]
+
+
+def test_a_weight_shock_renormalises_the_weights_and_revalues_the_old_treaty():
+    # teaching_trade: A weighs tariff 0.7 and disputes 0.3. A shock before the first round sets
+    # A's tariff weight to 0: A's weights become (0, 1), so the old treaty is worth A its
+    # disputes value alone, and A's offer plan is worked out again from the new weights.
+    data = _yaml("teaching_trade.yaml")
+    data["shocks"] = {"refocus": {"date": dt.date(2000, 1, 1), "changes": [{"target": "A.tariff.weight", "set": 0.0}]}}
+    loaded = _load(data)
+    st = loaded.structure
+    m = NegotiationModel(loaded, seed=0, draw=0)
+    before = m.parties[0].kernel.plan()
+    m.step()
+    inp, a = m.inputs, st.parties.index("A")
+    np.testing.assert_allclose(inp.weight[0, a], [0.0, 1.0])
+    assert inp.revision == 1 and m.parties[0].kernel.plan() is not before
+    k = st.issues.index("disputes")
+    sq = int(st.status_quo[k])
+    assert inp.u_sq[0, a] == pytest.approx(inp.values[0, a, k, sq] + inp.stake[0, a, st.stalemate])
+    assert m.path()["shock.refocus"] == dt.date.fromordinal(int(st.planned_days[0]))
