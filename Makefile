@@ -14,10 +14,10 @@ $(BIN)/negotiate: pyproject.toml
 run: $(BIN)/negotiate  ## one NAFTA negotiation, narrated; writes runs/<run-id>/
 	$(BIN)/negotiate run configs/nafta_2017.yaml --seed 1
 
-test: $(BIN)/negotiate  ## lint, format check, the whole test suite with coverage
+test: $(BIN)/negotiate  ## lint, format check, the whole test suite with coverage (one test process per core)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage .ruff_cache

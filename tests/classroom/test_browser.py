@@ -63,6 +63,19 @@ def shots(tmp_path):
     return folder
 
 
+def _goto(page, url: str) -> None:
+    """Open ``url``; the instructor page reloads itself when the game moves, and a reload that
+    starts while we navigate interrupts the navigation: then wait for the page to settle and
+    check it is the page we asked for."""
+    try:
+        page.goto(url)
+    except playwright_sync.Error as exc:
+        if "interrupted by another navigation" not in str(exc):
+            raise
+        page.wait_for_load_state()
+        assert page.url == url
+
+
 def _offline(page, base: str, seen: list):
     """Record every request that leaves the app (there must be none)."""
     page.on("request", lambda req: None if req.url.startswith(base) else seen.append(req.url))
@@ -105,7 +118,7 @@ def test_two_teams_play_to_a_deal(server, browser, shots):
         tp.click("button:has-text('Join')")
         tp.wait_for_url(re.compile(r"/t/"))
         teams[party] = tp
-    page.goto(instructor_url)
+    _goto(page, instructor_url)
     page.screenshot(path=shots / "04-instructor-open.png", full_page=True)
     assert "Buyers of Room 101" in page.content()
 
@@ -166,7 +179,7 @@ def test_two_teams_play_to_a_deal(server, browser, shots):
     assert buyer.locator("svg.chart").count() == 2
     buyer.screenshot(path=shots / "10-debrief.png", full_page=True)
 
-    page.goto(instructor_url)
+    _goto(page, instructor_url)
     page.screenshot(path=shots / "11-instructor-over.png", full_page=True)
     page.click("text=Open the debrief")
     page.wait_for_selector("#outcome")
