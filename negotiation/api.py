@@ -297,7 +297,14 @@ def odds(frame, by_point: bool | None = None):
         for name in outcomes:
             k = int(counts.get(name, 0))
             lo, hi = wilson(k, n)
-            row = {"outcome": name, "n": k, "draws": n, "p": k / n if n else 0.0, "ci95_low": lo, "ci95_high": hi}
+            row = {
+                "outcome": name,
+                "n": k,
+                "draws": n,
+                "p": k / n if n else 0.0,
+                "ci95_low": round(lo, 12),  # as summary.json rounds them (a zero count gives 0, not 1e-19)
+                "ci95_high": round(hi, 12),
+            }
             if point is not None:
                 params = points[int(point)] if int(point) < len(points) else {}
                 row = {"point": int(point), **params, **row}
