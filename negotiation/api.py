@@ -348,13 +348,15 @@ def sweep(
     on_start: Callable | None = None,
     given=None,
     min_matched: int | None = None,
+    spec=None,
 ) -> SweepResult:
     """A Monte Carlo sweep written to a run folder (``outcomes.parquet``, ``summary.json`` with
     odds overall and per point, Sobol indices for ``method="sobol"``, the conditions that raise
     the chance of a deal or termination), resumable after a kill with ``resume=FOLDER``; with
     ``report=True`` also its plots and report.html. With a history ``given`` (a file, YAML text
     or dict of facts), ``prior`` and ``given`` blocks: the odds among the draws that agree with
-    every fact; ``min_matched`` draws more rows until that many match."""
+    every fact; ``min_matched`` draws more rows until that many match. ``spec`` (a
+    ``scenario.schema.SweepSpec``) may stand for ``grid``/``lhs``/``ranges``/``method``."""
     from negotiation.experiments.sweep import sweep as run_sweep
 
     loaded = load(scenario)
@@ -363,7 +365,7 @@ def sweep(
         raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")
     if memory_mib < 16:
         raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
-    spec = _spec(draws or 1000, grid, lhs, ranges, method, samples)
+    spec = spec or _spec(draws or 1000, grid, lhs, ranges, method, samples)
     done = run_sweep(
         loaded,
         spec,

@@ -225,30 +225,23 @@ def sweep(
             f"run folder {folder}"
         )
 
-    from negotiation.experiments.sweep import sweep as run_sweep
-
     try:
-        if chunk_rows is not None and chunk_rows < 1:
-            raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")
-        if memory_mib < 16:
-            raise UserError(f"--memory-mib must be at least 16, got {memory_mib}")
-        done = run_sweep(
+        done = api.sweep(
             loaded,
-            spec,
             draws,
             seed,
-            workers,
-            scheduler,
-            resume,
-            runs_dir,
-            out,
-            Path(config).stem,
-            chunk_rows,
-            memory_mib,
-            quiet=quiet or as_json,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            runs_dir=runs_dir,
+            out=out,
+            chunk_rows=chunk_rows,
+            memory_mib=memory_mib,
+            progress=not (quiet or as_json),
             on_start=started,
             given=given,
             min_matched=min_matched,
+            spec=spec,
         )
     except KeyboardInterrupt:
         click.echo(f"interrupted; finish with: negotiate sweep {config} --resume {where.get('folder')}", err=True)
