@@ -8,7 +8,8 @@ import numpy as np
 
 from negotiation.kernel.draws import draw_rows
 from negotiation.kernel.inputs import Inputs
-from negotiation.kernel.protocol import Draws, KernelParty, State, play_round
+from negotiation.kernel.protocol import KernelParty, play_round
+from negotiation.kernel.state import Draws, State
 from negotiation.kernel.structure import Structure
 from negotiation.kernel.utility import outcome_utilities
 from negotiation.strategies import party_strategies

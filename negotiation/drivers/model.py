@@ -9,7 +9,8 @@ import numpy as np
 
 from negotiation.drivers.party import PartyAgent
 from negotiation.kernel.draws import draw_rows
-from negotiation.kernel.protocol import State, play_round
+from negotiation.kernel.protocol import play_round
+from negotiation.kernel.state import State
 from negotiation.kernel.utility import outcome_utilities, utility
 from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded

@@ -21,7 +21,7 @@ import numpy as np
 
 from negotiation.kernel.codes import DEAL
 from negotiation.kernel.inputs import Inputs
-from negotiation.kernel.protocol import Draws
+from negotiation.kernel.state import Draws
 from negotiation.kernel.structure import Structure
 from negotiation.kernel.utility import issue_utility
 

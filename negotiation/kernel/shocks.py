@@ -27,7 +27,7 @@ from negotiation.kernel.structure import ShockChange, Structure
 from negotiation.kernel.utility import issue_utility
 
 if TYPE_CHECKING:
-    from negotiation.kernel.protocol import Draws, State
+    from negotiation.kernel.state import Draws, State
 
 
 def apply_shocks(st: Structure, inp: Inputs, draws: Draws, state: State, live: np.ndarray) -> np.ndarray:

@@ -24,7 +24,8 @@ import yaml
 from negotiation.strategies import party_strategies
 
 from negotiation.kernel.draws import draw_rows
-from negotiation.kernel.protocol import KernelParty, State, play_round
+from negotiation.kernel.protocol import KernelParty, play_round
+from negotiation.kernel.state import State
 from negotiation.kernel.utility import issue_value
 from negotiation.scenario.loader import load_scenario_text
 from tests.helpers import inputs, two_party
