@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from negotiation.output.plots.style import figure, outcome_label, styled
+from negotiation.output.plots.style import figure, interval_marks, outcome_label, styled
 
 SERIES = (  # (key, legend label, fill, hatch): apart in greyscale by lightness and hatch
     ("prior", "prior (all draws)", "0.85", "//"),
@@ -36,20 +36,7 @@ def given_odds(loaded, prior: dict, given: dict, matched: int | None = None, tit
             hi = np.array([blocks[key][o]["ci95"][1] for o in order])
             at = x + (k - 0.5) * width
             ax.bar(at, p, width, color=color, edgecolor="black", hatch=hatch, linewidth=0.8, label=label)
-            ax.errorbar(
-                at,
-                p,
-                yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)],
-                fmt="none",
-                ecolor="black",
-                elinewidth=1.1,
-                capsize=4,
-                capthick=1.1,
-            )
-            for j in range(len(order)):
-                ax.annotate(
-                    f"{p[j]:.3f}", (at[j], hi[j]), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8
-                )
+            interval_marks(ax, at, p, lo, hi, width=1.1, cap=4, lift=3, size=8)
             top = max(top, float(hi.max()))
         ax.set_xticks(x, [outcome_label(o) for o in order], rotation=20 if len(order) > 5 else 0, ha="center")
         ax.set_ylim(0, min(1.0, max(0.05, top * 1.18 + 0.02)))

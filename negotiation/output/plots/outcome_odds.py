@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from negotiation.output.plots.style import figure, outcome_label, outcome_style, styled
+from negotiation.output.plots.style import figure, interval_marks, outcome_label, outcome_style, styled
 
 
 def outcome_odds(loaded, outcomes: dict, n_draws: int | None = None, title: str | None = None) -> Figure:
@@ -26,26 +26,7 @@ def outcome_odds(loaded, outcomes: dict, n_draws: int | None = None, title: str 
         for k, o in enumerate(order):
             s = outcome_style(order, o)
             ax.bar(x[k], p[k], 0.65, color=s["color"], edgecolor="black", hatch=s["hatch"], linewidth=0.8)
-        ax.errorbar(
-            x,
-            p,
-            yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)],
-            fmt="none",
-            ecolor="black",
-            elinewidth=1.2,
-            capsize=5,
-            capthick=1.2,
-        )
-        for k in range(len(order)):
-            ax.annotate(
-                f"{p[k]:.3f}",
-                (x[k], hi[k]),
-                xytext=(0, 4),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=9,
-            )
+        interval_marks(ax, x, p, lo, hi)
         ax.set_xticks(x, [outcome_label(o) for o in order], rotation=20 if len(order) > 5 else 0, ha="center")
         ax.set_ylim(0, min(1.0, max(0.05, float(hi.max()) * 1.18 + 0.02)) if len(hi) else 1.0)
         ax.set_ylabel("Probability (share of draws)")

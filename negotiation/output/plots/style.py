@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 DPI = 110  # of the saved PNGs
@@ -92,6 +93,31 @@ def hatch_bars(bars, n_series: int, styles: list[dict]) -> None:
 
 
 # --- labels ------------------------------------------------------------------------------------
+
+
+def interval_marks(ax, at, p, lo, hi, width: float = 1.2, cap: float = 5, lift: float = 4, size: float = 9) -> None:
+    """95% interval whiskers on bars at ``at`` (heights ``p``, bounds ``lo``/``hi``), each bar's
+    value written above its whisker."""
+    ax.errorbar(
+        at,
+        p,
+        yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)],
+        fmt="none",
+        ecolor="black",
+        elinewidth=width,
+        capsize=cap,
+        capthick=width,
+    )
+    for j in range(len(p)):
+        ax.annotate(
+            f"{p[j]:.3f}",
+            (at[j], hi[j]),
+            xytext=(0, lift),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=size,
+        )
 
 
 def outcome_label(name: str) -> str:
