@@ -249,24 +249,20 @@ def sweep(
     summary, folder = done.summary, done.folder
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
-    elif "given" in summary:
-        for line in _given_table(summary):
-            click.echo(line)
     else:
-        for line in _table(summary, loaded.structure):
-            click.echo(line)
+        lines = _given_table(summary) if "given" in summary else _table(summary, loaded.structure)
         if 1 < len(summary["points"]) <= 30:
-            for line in _point_lines(summary):
-                click.echo(line)
+            lines += _point_lines(summary)
         for name, idx in summary.get("sobol", {}).items():
             ranked = sorted(idx, key=lambda n: -idx[n]["ST"])[:5]
             if idx[ranked[0]]["ST"] > 0:
-                click.echo(
+                lines.append(
                     f"Sobol, P({name}): "
                     + ", ".join(f"{n} S1 {idx[n]['S1']:.2f} ST {idx[n]['ST']:.2f}" for n in ranked)
                 )
-        for box in summary["conditions"].values():
-            click.echo(box["text"])
+        lines += [box["text"] for box in summary["conditions"].values()]
+        for line in lines:
+            click.echo(line)
     _report(folder, as_json, not no_report)
     click.echo(f"run folder: {folder}", err=as_json)
 
