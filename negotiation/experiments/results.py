@@ -19,13 +19,12 @@ def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(days, dtype=np.int64) - EPOCH, type=pa.int32()).cast(pa.date32())
 
 
-def _filled(matrix: np.ndarray, used: np.ndarray, values: np.ndarray, kind) -> pa.Array:
-    """A list column: per row, the first ``used`` entries of ``matrix`` (as ``kind``)."""
+def _filled(values: np.ndarray, used: np.ndarray, kind) -> pa.Array:
+    """A list column: per row, the first ``used`` entries of the (B, k) matrix ``values`` (as ``kind``)."""
     counts = np.asarray(used, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    mask = np.arange(matrix.shape[1])[None, :] < counts[:, None]
-    flat = values[mask]
-    return pa.ListArray.from_arrays(pa.array(offsets), kind(flat))
+    mask = np.arange(values.shape[1])[None, :] < counts[:, None]
+    return pa.ListArray.from_arrays(pa.array(offsets), kind(values[mask]))
 
 
 def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
@@ -39,13 +38,13 @@ def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
     parties = np.array(st.parties + [None], dtype=object)
     return {
         "extensions": pa.array(path["n_ext"].astype(np.int8)),
-        "vote_dates": _filled(path["vote_day"], votes, path["vote_day"], _dates),
-        "vote_passed": _filled(path["vote_day"], votes, path["vote_yes"], lambda v: pa.array(v, type=pa.bool_())),
+        "vote_dates": _filled(path["vote_day"], votes, _dates),
+        "vote_passed": _filled(path["vote_yes"], votes, lambda v: pa.array(v, type=pa.bool_())),
         "notice_party": pa.array(parties[np.where(given, path["notice_by"], -1)], type=pa.string()),
         "notice_date": pa.array(
             np.where(given, path["notice_day"] - st.notice_days - EPOCH, 0), type=pa.int32(), mask=~given
         ).cast(pa.date32()),
-        "round_dates": _filled(path["round_day"], rounds_held, path["round_day"], _dates),
+        "round_dates": _filled(path["round_day"], rounds_held, _dates),
         **{
             f"shock.{sid}": pa.array(
                 np.where(path["shock_day"][:, k] >= 0, path["shock_day"][:, k] - EPOCH, 0),
