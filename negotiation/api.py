@@ -20,14 +20,14 @@ from negotiation.scenario.loader import Loaded, load_scenario
 RUNS_DIR = "runs"
 
 
-def load(scenario: str | Path | Loaded) -> Loaded:
+def load(scenario: str | Path | Loaded, information: str | None = None) -> Loaded:
     """A validated scenario from a file path or a bundled scenario's name (``"nafta_2017"``,
     ``"teaching_split"``, ``"teaching_trade"``, ``"bdm_ec_emissions"``); a loaded one is
-    returned as it is. Bad input raises ``ConfigError``, one line per problem (file, line, key
-    path, what was expected), as the command line prints them."""
-    if isinstance(scenario, Loaded):
-        return scenario
-    return load_scenario(scenario)
+    returned as it is. ``information`` (``"complete"`` or ``"private"``) overrides the config's
+    switch. Bad input raises ``ConfigError``, one line per problem (file, line, key path, what was
+    expected), as the command line prints them."""
+    loaded = scenario if isinstance(scenario, Loaded) else load_scenario(scenario)
+    return loaded.with_information(information)
 
 
 def scenarios() -> list[str]:
@@ -67,16 +67,18 @@ def run(
     out: str | Path | None = None,
     kind: str = "run",
     name: str | None = None,
+    information: str | None = None,
 ) -> RunResult:
     """Play draw ``draw`` of the draw table of ``seed`` in the Mesa driver, round by round.
 
     ``params`` fixes named parameters (``{"US.reservation": 0.7}``); ``narrate`` receives each
     line of the narration as it happens; with ``runs_dir`` or ``out`` a run folder is written
-    (manifest, config, summary.json, rounds.csv, rounds.jsonl)."""
+    (manifest, config, summary.json, rounds.csv, rounds.jsonl). ``information`` overrides the
+    config's switch (``"complete"`` or ``"private"``)."""
     from negotiation.drivers.model import NegotiationModel
     from negotiation.output.narrate import event_lines, outcome_lines, round_lines
 
-    loaded = load(scenario)
+    loaded = load(scenario, information)
     _check_seed(seed, draw)
     space = loaded.space.with_values(params) if params else loaded.space
     folder = None
@@ -177,6 +179,7 @@ def simulate(
     scheduler: str | None = None,
     progress: bool = False,
     given=None,
+    information: str | None = None,
 ):
     """Monte Carlo draws of a scenario, in memory: a pandas DataFrame with exactly the columns of
     ``outcomes.parquet`` (one row per draw and point). With a history ``given``, only the draws
@@ -185,11 +188,12 @@ def simulate(
     ``grid`` {name: values} or ``lhs`` samples over ``ranges`` {name: [low, high]} make sweep
     points (else the config's own ``sweep:``, else one point); ``workers`` local processes or a
     Dask ``scheduler`` address share the work, with the same result. ``frame.attrs`` holds the
-    outcome classes, the units, the seed and the points."""
+    outcome classes, the units, the seed and the points. ``information`` overrides the config's
+    switch (``"complete"`` or ``"private"``)."""
     from negotiation.experiments import executors
     from negotiation.experiments.sweep import plan_sweep, simulate_table
 
-    loaded = load(scenario)
+    loaded = load(scenario, information)
     _check_counts(draws, seed, workers)
     if scheduler and workers > 1:
         raise UserError("give either --workers or --scheduler, not both")
@@ -349,6 +353,7 @@ def sweep(
     given=None,
     min_matched: int | None = None,
     spec=None,
+    information: str | None = None,
 ) -> SweepResult:
     """A Monte Carlo sweep written to a run folder (``outcomes.parquet``, ``summary.json`` with
     odds overall and per point, Sobol indices for ``method="sobol"``, the conditions that raise
@@ -356,10 +361,11 @@ def sweep(
     ``report=True`` also its plots and report.html. With a history ``given`` (a file, YAML text
     or dict of facts), ``prior`` and ``given`` blocks: the odds among the draws that agree with
     every fact; ``min_matched`` draws more rows until that many match. ``spec`` (a
-    ``scenario.schema.SweepSpec``) may stand for ``grid``/``lhs``/``ranges``/``method``."""
+    ``scenario.schema.SweepSpec``) may stand for ``grid``/``lhs``/``ranges``/``method``;
+    ``information`` overrides the config's switch (``"complete"`` or ``"private"``)."""
     from negotiation.experiments.sweep import sweep as run_sweep
 
-    loaded = load(scenario)
+    loaded = load(scenario, information)
     _check_counts(draws, seed, workers)
     if chunk_rows is not None and chunk_rows < 1:
         raise UserError(f"--chunk-rows must be at least 1, got {chunk_rows}")

@@ -34,8 +34,10 @@ def scenario(
     calendar: dict | None = None,
     stakes: dict | None = None,
     coalitions: list | None = None,
+    **extra,
 ) -> Loaded:
-    """Load a scenario from a profile per party and issue specs (YAML-able dicts)."""
+    """Load a scenario from a profile per party and issue specs (YAML-able dicts); ``extra``
+    top-level keys (``information``, ``beliefs``, ...) as given."""
     data = {
         "name": "test",
         "parties": {p: {"name": p} for p in profiles},
@@ -48,6 +50,7 @@ def scenario(
         data["stakes"] = stakes
     if coalitions:
         data["coalitions"] = coalitions
+    data.update(extra)
     return load_scenario_text(yaml.safe_dump(data, sort_keys=False))
 
 

@@ -88,15 +88,21 @@ def validate(config):
     help="Folder under which the run folder is made.",
 )
 @click.option("--out", default=None, type=click.Path(), help="Exact run folder to write (must be new or empty).")
+@click.option(
+    "--information",
+    type=click.Choice(["complete", "private"]),
+    default=None,
+    help="Override the config's information mode: complete, or private (offers from beliefs).",
+)
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
-def run(config, seed, draw, as_json, runs_dir, out, no_report):
+def run(config, seed, draw, as_json, runs_dir, out, information, no_report):
     """Run one negotiation of CONFIG, narrated round by round; write a run folder.
 
     CONFIG is a scenario file or a bundled scenario's name (see `negotiate scenarios`)."""
     from negotiation import api
 
     api._check_seed(seed, draw)
-    loaded = _load(config)
+    loaded = _load(config).with_information(information)
     result = api.run(loaded, seed, draw, narrate=None if as_json else click.echo, runs_dir=runs_dir, out=out)
     _finish_single(result, as_json, not no_report)
 
@@ -177,6 +183,12 @@ def _point_lines(summary: dict) -> list[str]:
     help="A history file of facts: odds among the draws that agree.",
 )
 @click.option("--min-matched", type=int, default=None, metavar="M", help="With --given: draw more until M draws match.")
+@click.option(
+    "--information",
+    type=click.Choice(["complete", "private"]),
+    default=None,
+    help="Override the config's information mode: complete, or private (offers from beliefs).",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--no-report", is_flag=True, help="Do not draw plots and report.html at the end.")
 def sweep(
@@ -198,6 +210,7 @@ def sweep(
     out,
     history,
     min_matched,
+    information,
     quiet,
     no_report,
 ):
@@ -209,7 +222,7 @@ def sweep(
     from negotiation.experiments.designs import spec_from_cli
 
     api._check_counts(draws, seed, workers)
-    loaded = _load(config)
+    loaded = _load(config).with_information(information)
     spec = spec_from_cli(grid, lhs, ranges, draws or 1000, method, samples)
     given = api.history(history, loaded) if history else None
     if min_matched is not None and min_matched < 1:
@@ -221,8 +234,8 @@ def sweep(
     def started(folder, plan):
         where["folder"] = folder
         say(
-            f"{loaded.scenario.name}: {len(plan.points)} point(s) x {plan.draws} draws, seed {plan.seed}; "
-            f"run folder {folder}"
+            f"{loaded.scenario.name}: {len(plan.points)} point(s) x {plan.draws} draws, seed {plan.seed}, "
+            f"{loaded.structure.information} information; run folder {folder}"
         )
 
     try:
@@ -447,6 +460,7 @@ def strategies():
             for f, on in (
                 ("uses deadline", t.uses_deadline),
                 ("models opponents", t.models_opponents),
+                ("learns", t.learns),
                 ("stochastic", t.stochastic),
             )
             if on

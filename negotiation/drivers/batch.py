@@ -29,8 +29,8 @@ class BatchResult:
 
 
 # What a draw's path records (State fields): extensions won, votes held, notice, round days,
-# the day each shock applied.
-PATH = ("n_ext", "votes", "vote_day", "vote_yes", "notice_day", "notice_by", "round_day", "shock_day")
+# the day each shock applied, each party's belief error by round (private information).
+PATH = ("n_ext", "votes", "vote_day", "vote_yes", "notice_day", "notice_by", "round_day", "shock_day", "belief_error")
 
 
 COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running

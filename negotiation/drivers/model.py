@@ -40,6 +40,7 @@ class NegotiationModel(mesa.Model):
         self.strategies = party_strategies(st)
         # people: party index -> a factory(model, p) of the decider that stands for a person
         people = people or {}
+        self.people = dict(people)
         self.parties = [PartyAgent(self, p, people[p](self, p) if p in people else None) for p in range(st.n_parties)]
         self.history: list[dict] = []
         agent_reporters = {
@@ -52,6 +53,10 @@ class NegotiationModel(mesa.Model):
             agent_reporters[f"offer_{issue}"] = lambda a, i=i: a.offer_position(i)
         for q, name in enumerate(st.parties):
             agent_reporters[f"u_{name}"] = lambda a, q=q: a.offer_utility(q)
+        # Some party holds beliefs of another (private information, or a person at the table).
+        self.beliefs_held = any(getattr(a.kernel, "beliefs", None) is not None for a in self.parties)
+        if self.beliefs_held:
+            agent_reporters["belief_error"] = "belief_error"
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "round": lambda m: m.state.round,
@@ -82,6 +87,15 @@ class NegotiationModel(mesa.Model):
                 out.append([float(utility(st, self.inputs, q, x, 0)[0]) for q in range(st.n_parties)])
         return out
 
+    def _belief_errors(self) -> dict:
+        """Each computer party's belief error this round (parties that hold no beliefs left out)."""
+        out = {}
+        for a in self.parties:
+            err = getattr(a.kernel, "belief_error", None)
+            if err is not None:
+                out[a.party] = float(err[0])
+        return out
+
     def step(self) -> None:
         """Play one round and record it."""
         s = self.state
@@ -106,6 +120,7 @@ class NegotiationModel(mesa.Model):
             "date": day_text(day),
             "deadline": day_text(deadline),
             "targets": {st.parties[p]: float(s.target[0, p]) for p in range(st.n_parties)},
+            **({"belief_error": self._belief_errors()} if self.beliefs_held else {}),
             "offers": [],
             "events": [],
         }
@@ -208,6 +223,11 @@ class NegotiationModel(mesa.Model):
             **{
                 f"shock.{sid}": day(int(s.shock_day[0, k])) if s.shock_day[0, k] >= 0 else None
                 for k, sid in enumerate(st.shock_ids)
+            },
+            **{
+                f"belief_error.{name}": [float(np.float32(e)) for e in s.belief_error[0, : int(s.rounds[0]), q]]
+                for q, name in enumerate(st.parties)
+                if s.belief_error.shape[1]
             },
         }
 

@@ -18,10 +18,19 @@ class PartyAgent(mesa.Agent):
         self.party = model.structure.parties[p]
         # A computer party decides through the kernel; a person's party through `decider`
         # (negotiation.drivers.human.HumanParty), with the same methods.
-        self.kernel = decider or KernelParty(model.structure, model.inputs, p, model.strategies[p], model.draws)
+        # Of a person's party a computer party knows only what the person offers, whatever
+        # the information mode.
+        st = model.structure
+        known = st.knows(p) & ~np.isin(np.arange(st.n_parties), list(model.people))
+        self.kernel = decider or KernelParty(st, model.inputs, p, model.strategies[p], model.draws, known)
         self.human = decider is not None
 
     # Decisions (called by negotiation.kernel.protocol.play_round)
+    def observe(self, state):
+        observe = getattr(self.kernel, "observe", None)
+        if observe is not None:
+            observe(state)
+
     def target(self, state):
         return self.kernel.target(state)
 
@@ -38,6 +47,13 @@ class PartyAgent(mesa.Agent):
         return self.kernel.votes_extend(state, u)
 
     # What the DataCollector records each round
+    @property
+    def belief_error(self) -> float:
+        """Mean absolute error of the party's beliefs this round (NaN: a person's party, or
+        complete information)."""
+        err = getattr(self.kernel, "belief_error", None)
+        return float("nan") if err is None else float(err[0])
+
     @property
     def current_target(self) -> float:
         return float(self.model.state.target[0, self.p])

@@ -19,6 +19,10 @@ def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(days, dtype=np.int64) - EPOCH, type=pa.int32()).cast(pa.date32())
 
 
+def _float32(values: np.ndarray) -> pa.Array:
+    return pa.array(values.astype(np.float32), type=pa.float32())
+
+
 def _filled(values: np.ndarray, used: np.ndarray, kind) -> pa.Array:
     """A list column: per row, the first ``used`` entries of the (B, k) matrix ``values`` (as ``kind``)."""
     counts = np.asarray(used, dtype=np.int64)
@@ -31,7 +35,8 @@ def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
     """The path of each draw, for histories (see docs/forecasting.md): extensions won, the date
     and result of every extension vote, the party and date of a withdrawal notice (the day it was
     given), the date of every round held, and per shock (``shock.<id>``) the day of the round it
-    applied at (null: it did not fire, or the talks ended first)."""
+    applied at (null: it did not fire, or the talks ended first); under private information each
+    party's belief error in each round held (``belief_error.<party>``)."""
     votes = path["votes"]
     given = path["notice_by"] >= 0
     rounds_held = (path["round_day"] >= 0).sum(axis=1)
@@ -52,6 +57,11 @@ def path_columns(st: Structure, path: dict) -> dict[str, pa.Array]:
                 mask=path["shock_day"][:, k] < 0,
             ).cast(pa.date32())
             for k, sid in enumerate(st.shock_ids)
+        },
+        **{
+            f"belief_error.{name}": _filled(path["belief_error"][:, :, q], rounds_held, _float32)
+            for q, name in enumerate(st.parties)
+            if path["belief_error"].shape[1]
         },
     }
 

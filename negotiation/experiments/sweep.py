@@ -214,9 +214,11 @@ def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draw
     writer = None
     pending: list[pa.Table] = []
     held = 0
+    errors = BeliefErrors(st)
     try:
         for k, chunk in enumerate(chunks):
             table = _read_part(folder / PARTS / chunk.name)
+            errors.add(table)
             if writer is None:
                 strings = [f.name for f in table.schema if pa.types.is_string(f.type)]
                 writer = pq.ParquetWriter(tmp, table.schema, use_dictionary=strings, compression="snappy")
@@ -240,13 +242,46 @@ def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draw
         "n_draws": int(total.sum()),
         "seed": seed,
         "draws_per_point": n_draws,
+        "information": st.information,
         "outcomes": outcome_block(st, total),
         "points": [
             {"params": points[k], "n_draws": int(counts[k].sum()), "outcomes": outcome_block(st, counts[k])}
             for k in range(len(points))
         ],
     }
+    if st.information == "private":
+        summary["belief_error"] = errors.means()
     return summary
+
+
+class BeliefErrors:
+    """Each party's mean belief error by round over the draws that held that round, gathered
+    chunk by chunk from the ``belief_error.<party>`` columns."""
+
+    def __init__(self, st):
+        self.parties = st.parties
+        self.sums = np.zeros((st.n_parties, st.max_rounds))
+        self.counts = np.zeros((st.n_parties, st.max_rounds), dtype=np.int64)
+
+    def add(self, table: pa.Table) -> None:
+        for q, party in enumerate(self.parties):
+            name = f"belief_error.{party}"
+            if name not in table.column_names:
+                continue
+            col = table.column(name).combine_chunks()
+            values = col.flatten().to_numpy(zero_copy_only=False).astype(float)
+            offsets = col.offsets.to_numpy()
+            lengths = np.diff(offsets)
+            rnd = np.arange(values.size) - np.repeat(offsets[:-1], lengths)
+            n = self.sums.shape[1]
+            self.sums[q] += np.bincount(rnd, weights=values, minlength=n)[:n]
+            self.counts[q] += np.bincount(rnd, minlength=n)[:n]
+
+    def means(self) -> dict:
+        """{party: [mean error in round 1, round 2, ...]} up to the last round any draw held."""
+        held = int(np.flatnonzero(self.counts.sum(axis=0)).max(initial=-1)) + 1
+        mean = self.sums[:, :held] / np.maximum(self.counts[:, :held], 1)
+        return {p: [round(float(v), 6) for v in mean[q]] for q, p in enumerate(self.parties)}
 
 
 def remove_parts(folder: Path) -> None:

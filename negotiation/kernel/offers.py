@@ -68,7 +68,7 @@ def _values(st: Structure, inp: Inputs, q: int, i: int, x: np.ndarray) -> np.nda
     return continuous_value(x, inp.ideal[:, q, i, None], st.lo[i], st.hi[i], int(st.shape[q, i]))
 
 
-def _issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int):
+def issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int):
     """Start and end positions (B, n) of the pieces of issue i, in path order."""
     a = inp.ideal[:, p, i]
     if i in st.options:
@@ -111,7 +111,7 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
     others = [q for q in range(st.n_parties) if q != p]
     starts, ends, costs, gains, issue_of, divisible, v0s = [], [], [], [], [], [], []
     for i in range(st.n_issues):
-        start, end = _issue_pieces(st, inp, p, others, i)
+        start, end = issue_pieces(st, inp, p, others, i)
         v_start = _values(st, inp, p, i, start)
         v0s.append(v_start)
         cost = inp.weight[:, p, i, None] * (v_start - _values(st, inp, p, i, end))

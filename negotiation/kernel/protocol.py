@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from negotiation.kernel.beliefs import Beliefs, LearningRates, belief_error, believed_inputs, initial_beliefs, learn
 from negotiation.kernel.codes import DEAL, bilateral_code
 from negotiation.kernel.inputs import Inputs
 from negotiation.kernel.offers import construct_offer, plan_offers
@@ -23,19 +24,38 @@ from negotiation.kernel.utility import utility
 class KernelParty:
     """A computer party's decisions for a batch: its strategy plus the kernel rules."""
 
-    def __init__(self, st: Structure, inp: Inputs, p: int, strategy: Strategy, draws: Draws | None = None):
+    def __init__(
+        self,
+        st: Structure,
+        inp: Inputs,
+        p: int,
+        strategy: Strategy,
+        draws: Draws | None = None,
+        known: np.ndarray | None = None,
+    ):
         self.st, self.inp, self.p, self.draws = st, inp, p, draws
         self.strategy = strategy
         self.prm = inp.strategy[p]
         self._plans: dict = {}
-        self._revision = inp.revision
+        self._revision = None
         self._sit = None
         self._sit_key = None
+        # Whose true profile the party knows (``Structure.knows`` unless a driver says otherwise,
+        # e.g. never a person's); of the others it holds beliefs (None: it knows everyone).
+        self.known = st.knows(p) if known is None else np.asarray(known, dtype=bool)
+        self.beliefs: Beliefs | None = None
+        if not self.known.all() and inp.batch:
+            self.beliefs = initial_beliefs(st, inp, p, self.known)
+        self.belief_error: np.ndarray | None = None  # (B,) at the last ``observe``
 
     def rows(self, inp: Inputs, draws: Draws, sel) -> KernelParty:
         """The same party for a subset of the batch (``inp`` and ``draws`` already cut to it)."""
-        out = KernelParty(self.st, inp, self.p, self.strategy, draws)
-        out._plans = {k: v.rows(sel) for k, v in self._plans.items()}
+        out = KernelParty(self.st, inp.rows(slice(0, 0)), self.p, self.strategy, draws, self.known)
+        out.inp, out.prm = inp, inp.strategy[self.p]
+        out.beliefs = self.beliefs.rows(sel) if self.beliefs is not None else None
+        if self._revision == self._key():
+            out._plans = {k: v.rows(sel) for k, v in self._plans.items()}
+            out._revision = out._key()
         return out
 
     def situation(self, state: State) -> Situation:
@@ -65,14 +85,35 @@ class KernelParty:
         self._sit_key = key
         return self._sit
 
+    def _key(self):
+        return (self.inp.revision, self.beliefs.revision if self.beliefs is not None else 0)
+
     def plan(self, priority: str = "ratio"):
-        """The party's concession plan (worked out once per batch, and again after a shock
-        changed weights)."""
-        if self._revision != self.inp.revision:
-            self._plans, self._revision = {}, self.inp.revision
+        """The party's concession plan, from its beliefs of the others (worked out once per
+        batch, and again after a shock changed weights or the party learned)."""
+        if self._revision != self._key():
+            self._plans, self._revision = {}, self._key()
         if priority not in self._plans:
-            self._plans[priority] = plan_offers(self.st, self.inp, self.p, priority)
+            inp = self.inp if self.beliefs is None else believed_inputs(self.inp, self.beliefs, self.p)
+            self._plans[priority] = plan_offers(self.st, inp, self.p, priority)
         return self._plans[priority]
+
+    def observe(self, state: State) -> None:
+        """Start of a round: the strategy reads the last round's offers (a learner updates its
+        beliefs), then the party's belief error is recorded."""
+        self.strategy.observe(self, state, self.prm)
+        if self.beliefs is None:
+            return
+        self.belief_error = belief_error(self.st, self.inp, self.beliefs, self.p)
+        if state.round < state.belief_error.shape[1]:
+            state.belief_error[:, state.round, self.p] = np.where(
+                state.done, state.belief_error[:, state.round, self.p], self.belief_error
+            )
+
+    def learn(self, state: State, rates: LearningRates) -> None:
+        """Update the party's beliefs from the offers of the last round (``kernel.beliefs.learn``)."""
+        if self.beliefs is not None and state.round > 0:
+            learn(self.st, self.inp, self.beliefs, state.offers, self.p, rates, self.known)
 
     def default_offer(self, target: np.ndarray, priority: str = "ratio") -> np.ndarray:
         return construct_offer(self.st, self.inp, self.p, target, self.plan(priority))
@@ -138,6 +179,11 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     if st.n_shocks:
         ev["shocks"] = apply_shocks(st, inp, draws, state, act)
 
+    # Each party reads the last round's offers (learners update their beliefs).
+    for p in range(P):
+        observe = getattr(deciders[p], "observe", None)
+        if observe is not None:
+            observe(state)
     # Targets see the offers of the last round (`received`) and the one before (`received_prev`);
     # then this round's offers start a fresh record (finished rows are never read again).
     for p in range(P):

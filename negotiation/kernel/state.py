@@ -58,6 +58,9 @@ class State:
     vote_day: np.ndarray  # (B, max_votes)
     vote_yes: np.ndarray  # (B, max_votes)
     shock_day: np.ndarray  # (B, n_shocks) the day each shock applied (-1: it did not)
+    # Under private information, each party's belief error in each round (NaN: no round held);
+    # shape (B, 0, P) under complete information.
+    belief_error: np.ndarray
     events: dict = field(default_factory=dict)
 
     def rows(self, sel) -> State:
@@ -95,4 +98,5 @@ class State:
             vote_day=np.full((b, st.max_votes), -1, dtype=np.int64),
             vote_yes=np.zeros((b, st.max_votes), dtype=bool),
             shock_day=np.full((b, st.n_shocks), -1, dtype=np.int64),
+            belief_error=np.full((b, st.max_rounds if st.information == "private" else 0, P), np.nan),
         )

@@ -36,6 +36,7 @@ class Traits:
     uses_deadline: bool
     models_opponents: bool
     stochastic: bool
+    learns: bool = False  # updates its beliefs of the others from their offers (``observe``)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Strategy:
 
     def __init__(self, base: Strategy | None = None):
         self.base = base
+
+    def observe(self, party, state, prm: dict) -> None:
+        """Read the offers of the last round (``state.offers``) at the start of a round; a
+        learning strategy updates its beliefs here (``party.learn``). By default nothing."""
 
     def target(self, sit: Situation, prm: dict) -> np.ndarray:
         """The utility the party aims for this round, shape (B,)."""

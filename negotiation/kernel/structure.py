@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from negotiation.kernel.beliefs import BeliefPrior
+
 MAX_EXTENSIONS = 20
 MAX_ROUNDS = 2000
 
@@ -78,6 +80,10 @@ class Structure:
     shock_ids: list[str] = field(default_factory=list)
     shock_base_day: list[int] = field(default_factory=list)
     shock_changes: list[ShockChange] = field(default_factory=list)
+    # Private information (``kernel.beliefs``): ``complete`` (every party knows every profile) or
+    # ``private`` (each builds its offers from its beliefs of the others, starting at ``beliefs``).
+    information: str = "complete"
+    beliefs: BeliefPrior | None = None
 
     @property
     def n_parties(self) -> int:
@@ -103,6 +109,13 @@ class Structure:
     def stalemate(self) -> int:
         """The outcome code of stalemate."""
         return len(self.outcomes) - 1
+
+    def knows(self, p: int) -> np.ndarray:
+        """(P,) the parties whose true profile party ``p`` knows: all of them under complete
+        information, only itself under private information."""
+        if self.information == "complete":
+            return np.ones(self.n_parties, dtype=bool)
+        return np.arange(self.n_parties) == p
 
     def agreed(self, outcome: np.ndarray) -> np.ndarray:
         """Whether outcome codes are agreements (a deal or a bilateral deal)."""

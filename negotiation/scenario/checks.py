@@ -15,6 +15,7 @@ import numpy as np
 from negotiation.errors import UserError
 from negotiation.kernel.codes import Shape, outcome_names
 from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, ShockChange, Structure, add_months
+from negotiation.scenario.beliefs import belief_prior
 from negotiation.scenario.distributions import Resample
 from negotiation.scenario.params import ParamSpace, Slot
 from negotiation.scenario.schema import Scenario
@@ -217,6 +218,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
             "lengthen the extension gap or allow fewer extensions)",
         )
     shock_base_day, shock_changes = _shocks(scn, slots, slot, pr, horizon)
+    beliefs = belief_prior(scn, parties, issues, slots, int(n_opt.max()) if disc else 1, pr)
     structure = Structure(
         parties=parties,
         issues=issues,
@@ -250,6 +252,8 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         shock_ids=list(scn.shocks),
         shock_base_day=shock_base_day,
         shock_changes=shock_changes,
+        information=scn.information,
+        beliefs=beliefs,
     )
     columns = _posterior(scn, slots, pr) if scn.posterior is not None else None
     return structure, ParamSpace(slots, columns), pr.items

@@ -5,6 +5,7 @@ Every problem is reported with file, line and key path (``ConfigError``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from negotiation.errors import ConfigError, ConfigProblem
+from negotiation.errors import ConfigError, ConfigProblem, UserError
 from negotiation.kernel.structure import Structure
 from negotiation.scenario import bundled
 from negotiation.scenario.checks import build
@@ -32,6 +33,15 @@ class Loaded:
     space: ParamSpace
     source: str  # file name, for messages
 
+    def with_information(self, mode: str | None) -> Loaded:
+        """The same scenario under ``complete`` or ``private`` information (None: as it is)."""
+        if mode is None or mode == self.structure.information:
+            return self
+        if mode not in ("complete", "private"):
+            raise UserError(f"information must be complete or private, got {mode!r}")
+        scn = self.scenario.model_copy(update={"information": mode})
+        return dataclasses.replace(self, scenario=scn, structure=dataclasses.replace(self.structure, information=mode))
+
     def resolved_yaml(self) -> str:
         """The scenario as the simulator understood it, defaults filled in, as YAML."""
         data = _without_empty_shocks(self.scenario.model_dump(mode="python", exclude_none=True))
@@ -45,9 +55,13 @@ class Loaded:
 
 
 def _without_empty_shocks(data: dict) -> dict:
-    """A scenario without shocks dumps (and hashes) as it did before shocks existed."""
-    if not data.get("shocks"):
-        data.pop("shocks", None)
+    """A scenario without shocks or beliefs, under complete information, dumps (and hashes) as it
+    did before those existed."""
+    for key in ("shocks", "beliefs"):
+        if not data.get(key):
+            data.pop(key, None)
+    if data.get("information") == "complete":
+        data.pop("information")
     return data
 
 

@@ -199,6 +199,25 @@ class Posterior(Strict):
     rows: list[list[float]] = Field(min_length=1, max_length=MAX_POSTERIOR_ROWS)
 
 
+class Belief(Strict):
+    """What one party believes of one parameter of another party's profile (private information).
+
+    ``param`` is ``<issue>.weight``, ``<issue>.ideal`` (a continuous issue) or
+    ``<issue>.value.<option>`` (a discrete issue); give exactly one of ``prior`` (the holder's own
+    prior in place of the scenario's: a number, or a distribution whose mean and spread it holds),
+    ``factor`` (it believes ``factor`` times the true value) or ``shift`` (the true value plus
+    ``shift``, in the units the profile uses).
+    """
+
+    holder: str
+    about: str
+    param: str
+    prior: Num | None = None
+    factor: float | None = Field(default=None, gt=0, le=100)
+    shift: float | None = Field(default=None, ge=-1e6, le=1e6)
+    source: str = ""
+
+
 class Scenario(Strict):
     """A whole scenario: who negotiates what, how they value it, and the rules of the talks."""
 
@@ -214,3 +233,5 @@ class Scenario(Strict):
     shocks: dict[ShockId, Shock] = Field(default={}, max_length=100)
     sweep: SweepSpec | None = None
     posterior: Posterior | None = None
+    information: Literal["complete", "private"] = "complete"
+    beliefs: list[Belief] = Field(default=[], max_length=1000)

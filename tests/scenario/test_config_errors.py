@@ -576,6 +576,47 @@ CASES = [
         "calendar.first_vote_round",
         ("expected a round number from 1 to 7",),
     ),
+    # private information
+    (
+        "information neither complete nor private",
+        SPLIT,
+        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\ninformation: partial")],
+        "information: partial",
+        "information",
+        ("complete", "private"),
+    ),
+    (
+        "belief held by an unknown party",
+        SPLIT,
+        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: X, about: S, param: price.ideal, shift: 5}")],
+        "holder: X",
+        "beliefs[0].holder",
+        ("unknown party 'X'", "parties are"),
+    ),
+    (
+        "belief about oneself",
+        SPLIT,
+        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: S, about: S, param: price.ideal, shift: 5}")],
+        "holder: S",
+        "beliefs[0].about",
+        ("knows its own profile",),
+    ),
+    (
+        "belief about an unknown parameter",
+        SPLIT,
+        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: B, about: S, param: price.idea, shift: 5}")],
+        "holder: B",
+        "beliefs[0].param",
+        ("expected price.weight, price.ideal",),
+    ),
+    (
+        "belief with both a factor and a shift",
+        SPLIT,
+        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: B, about: S, param: price.ideal, shift: 5, factor: 2}")],
+        "holder: B",
+        "beliefs[0]",
+        ("exactly one of prior, factor or shift", "factor, shift"),
+    ),
     # issues
     (
         "issue range upside down",
