@@ -99,3 +99,12 @@ def slot_rows(loaded: Loaded, rows: list[dict]) -> np.ndarray:
 def inputs(loaded: Loaded, rows: list[dict] | None = None) -> Inputs:
     """Kernel inputs for a batch (one row of base values by default)."""
     return build_inputs(loaded.structure, loaded.space, slot_rows(loaded, rows or [{}]))
+
+
+def learning_flagship() -> Loaded:
+    """The flagship with every party's strategy wrapped in ``learning`` (private information)."""
+    text = (CONFIGS / "nafta_2017.yaml").read_text(encoding="utf-8")
+    old = "      name: time_dependent\n      params:\n"
+    assert text.count(old) == 3
+    text = text.replace(old, "      name: learning\n      params:\n        base: time_dependent\n")
+    return load_scenario_text(text).with_information("private")

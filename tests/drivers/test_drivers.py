@@ -8,6 +8,7 @@ from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
 from negotiation.experiments.results import path_columns
 from negotiation.scenario.loader import load_scenario
+from tests.helpers import learning_flagship
 
 
 def _compare(loaded, seed, count, space=None, chunk=1000):
@@ -30,14 +31,18 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
         got = np.array([summary["utilities"][p] for p in loaded.structure.parties])
         np.testing.assert_allclose(got, utilities[i], rtol=0, atol=1e-9)
         assert m.path() == paths[i], i
+        if loaded.structure.information == "private":  # belief errors by round, one list per party
+            assert len(paths[i]["belief_error.US"]) == rounds[i] > 0
     return outcome
 
 
 @pytest.mark.slow
-def test_flagship_2000_draws_agree(nafta):
-    outcome = _compare(nafta, 11, 2000)
+def test_flagship_2000_draws_agree_with_private_information_and_learning():
+    loaded = learning_flagship()
+    assert loaded.structure.information == "private"
+    outcome = _compare(loaded, 11, 2000)
     # the draws cover the outcome classes the scenario produces
-    names = {nafta.structure.outcomes[k] for k in np.unique(outcome)}
+    names = {loaded.structure.outcomes[k] for k in np.unique(outcome)}
     assert {"deal", "termination", "bilateral_US_MX"} <= names
 
 

@@ -229,3 +229,20 @@ def test_no_party_accepts_below_its_true_reservation_whatever_it_believes(factor
     inp = inputs(loaded)  # the reservations are fixed, so one row stands for every draw
     deal = res.outcome == 0
     assert (res.utilities[deal] >= inp.res_eff[0][None, :] - 1e-9).all()
+
+
+def test_computer_parties_never_read_a_persons_profile():
+    """With a person in B's seat, A and C believe B's prior even under complete information, and
+    still know each other; the record of the round says how far off they are."""
+    from negotiation.drivers.human import replay
+
+    loaded = _three(information="complete")
+    view = replay(loaded, seed=3, draw=0, people=["B"], actions=[])
+    model = view.model
+    truth = model.inputs.ideal[0, 1, 0]
+    for a in (model.parties[0], model.parties[2]):
+        bel = a.kernel.beliefs
+        assert bel.ideal[0, 1, 0] == pytest.approx(40.0) != truth  # B: the prior mean
+        other = 2 if a.p == 0 else 0
+        assert bel.ideal[0, other, 0] == model.inputs.ideal[0, other, 0]  # the other computer: known
+    assert model.parties[1].human and model.beliefs_held

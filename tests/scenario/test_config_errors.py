@@ -588,7 +588,12 @@ CASES = [
     (
         "belief held by an unknown party",
         SPLIT,
-        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: X, about: S, param: price.ideal, shift: 5}")],
+        [
+            (
+                "  horizon: 2024-12-31",
+                "  horizon: 2024-12-31\nbeliefs:\n  - {holder: X, about: S, param: price.ideal, shift: 5}",
+            )
+        ],
         "holder: X",
         "beliefs[0].holder",
         ("unknown party 'X'", "parties are"),
@@ -596,7 +601,12 @@ CASES = [
     (
         "belief about oneself",
         SPLIT,
-        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: S, about: S, param: price.ideal, shift: 5}")],
+        [
+            (
+                "  horizon: 2024-12-31",
+                "  horizon: 2024-12-31\nbeliefs:\n  - {holder: S, about: S, param: price.ideal, shift: 5}",
+            )
+        ],
         "holder: S",
         "beliefs[0].about",
         ("knows its own profile",),
@@ -604,7 +614,12 @@ CASES = [
     (
         "belief about an unknown parameter",
         SPLIT,
-        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: B, about: S, param: price.idea, shift: 5}")],
+        [
+            (
+                "  horizon: 2024-12-31",
+                "  horizon: 2024-12-31\nbeliefs:\n  - {holder: B, about: S, param: price.idea, shift: 5}",
+            )
+        ],
         "holder: B",
         "beliefs[0].param",
         ("expected price.weight, price.ideal",),
@@ -612,7 +627,12 @@ CASES = [
     (
         "belief with both a factor and a shift",
         SPLIT,
-        [("  horizon: 2024-12-31", "  horizon: 2024-12-31\nbeliefs:\n  - {holder: B, about: S, param: price.ideal, shift: 5, factor: 2}")],
+        [
+            (
+                "  horizon: 2024-12-31",
+                "  horizon: 2024-12-31\nbeliefs:\n  - {holder: B, about: S, param: price.ideal, shift: 5, factor: 2}",
+            )
+        ],
         "holder: B",
         "beliefs[0]",
         ("exactly one of prior, factor or shift", "factor, shift"),
