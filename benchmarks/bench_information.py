@@ -50,7 +50,7 @@ def main() -> None:
     modes = scenarios()
     times: dict[str, list[float]] = {m: [] for m in modes}
     results = {}
-    for name, loaded in modes.items():  # warm-up (imports, caches), not timed
+    for loaded in modes.values():  # warm-up (imports, caches), not timed
         run_rows(loaded.structure, loaded.space, 1, 0, 500)
     for k in range(args.repeats):
         for name, loaded in modes.items():

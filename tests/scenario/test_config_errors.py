@@ -21,6 +21,8 @@ from negotiation.errors import ConfigError, ConfigProblem
 from negotiation.scenario.loader import load_scenario, load_scenario_text
 from tests.helpers import CONFIGS, cli_runner
 
+HORIZON = "  horizon: 2024-12-31"
+BELIEF = HORIZON + "\nbeliefs:\n  - "
 SPLIT = (CONFIGS / "teaching_split.yaml").read_text(encoding="utf-8")
 NAFTA = (CONFIGS / "nafta_2017.yaml").read_text(encoding="utf-8")
 
@@ -577,6 +579,7 @@ CASES = [
         ("expected a round number from 1 to 7",),
     ),
     # private information
+    # (each belief case adds a `beliefs:` list after the calendar's last line)
     (
         "information neither complete nor private",
         SPLIT,
