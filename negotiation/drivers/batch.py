@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from negotiation.kernel.draws import draw_rows
+from negotiation.kernel.efficiency import pareto_gap
 from negotiation.kernel.inputs import Inputs
 from negotiation.kernel.protocol import KernelParty, play_round
 from negotiation.kernel.state import Draws, State
@@ -26,6 +27,7 @@ class BatchResult:
     utilities: np.ndarray
     path: dict | None = None  # the path of each draw: n_ext, votes, notice, round days (see PATH)
     values: np.ndarray | None = None
+    pareto_gap: np.ndarray | None = None  # (B,) gain every member could still have had; NaN: no agreement
 
 
 # What a draw's path records (State fields): extensions won, votes held, notice, round days,
@@ -41,11 +43,12 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
 
     Rounds run in lockstep over the batch; finished negotiations are set aside now and then so
     later rounds work only on those still running. Rows never interact, so this changes no result.
-    Utilities are worked out as rows finish, from the inputs as shocks left them.
+    Utilities and Pareto gaps are worked out as rows finish, from the inputs as shocks left them.
     """
     state = State.start(st, inp)
     out = State.start(st, inp)
     u = np.zeros((inp.batch, st.n_parties))
+    gap = np.full(inp.batch, np.nan)
     where = np.arange(inp.batch)  # row of `out` of each row still in play
     deciders = [KernelParty(st, inp, p, s, draws) for p, s in enumerate(party_strategies(st))]
     while where.size:
@@ -55,13 +58,14 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
             for name in ("outcome", "rounds", "end_day", "agreement", *PATH):
                 getattr(out, name)[where[fin]] = getattr(state, name)[fin]
             u[where[fin]] = outcome_utilities(st, inp, state.outcome, state.agreement)[fin]
+            gap[where[fin]] = pareto_gap(st, inp, state.outcome, state.agreement)[fin]  # rows in play: -1, skipped
             keep = np.flatnonzero(~fin)
             where = where[keep]
             if where.size:
                 inp, draws, state = inp.rows(keep), draws.rows(keep), state.rows(keep)
                 deciders = [d.rows(inp, draws, keep) for d in deciders]
     path = {name: getattr(out, name) for name in PATH}
-    return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u, path)
+    return BatchResult(out.outcome, out.rounds, out.end_day, out.agreement, u, path, pareto_gap=gap)
 
 
 def run_rows(st: Structure, space, seed: int, start: int, count: int) -> BatchResult:

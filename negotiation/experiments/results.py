@@ -76,9 +76,9 @@ def chunk_table(
     swept: list[str],
 ) -> pa.Table:
     """One chunk's rows: draw index, point, row, outcome, rounds, end date, agreement (display
-    units; each ``x.<issue>`` field's metadata names its unit), utilities, the path (votes,
-    notice, round dates) and the values of the uncertain and swept parameters (``swept``: the
-    names points set)."""
+    units; each ``x.<issue>`` field's metadata names its unit), utilities, the Pareto gap (null
+    without an agreement; ``kernel.efficiency``), the path (votes, notice, round dates) and the
+    values of the uncertain and swept parameters (``swept``: the names points set)."""
     draw = np.asarray(draw, dtype=np.int64)
     cols = {
         "draw": pa.array(draw),
@@ -100,6 +100,7 @@ def chunk_table(
         fields[f"x.{issue}"] = units.unit_of(st, issues_cfg, i)
     for p, party in enumerate(st.parties):
         cols[f"u.{party}"] = pa.array(res.utilities[:, p])
+    cols["pareto_gap"] = pa.array(res.pareto_gap, mask=np.isnan(res.pareto_gap))  # null: no agreement
     cols.update(path_columns(st, res.path))
     shown = [i for i, s in enumerate(space.slots) if s.uncertain or s.name in swept]
     for i in shown:

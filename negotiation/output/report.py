@@ -3,8 +3,9 @@ self-contained page, ``RUN_DIR/report.html`` (images embedded as base64 data URI
 no scripts, no external references).
 
 A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
-``sweep`` gets outcome odds, odds across its points, agreed positions, the utility space and the
-time to the end of talks (and its Sobol indices when it has them), and, run with a history
+``sweep`` gets outcome odds, odds across its points, agreed positions, the utility space, the
+time to the end of talks and how far agreements lie from the Pareto frontier (a section
+"Efficiency") (and its Sobol indices when it has them), and, run with a history
 (``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the deal
 probability of each strategy assignment. A partial sweep (killed, failed or still running) is
 drawn from whatever finished: ``outcomes.parquet``, else the part files in ``parts/``; the page
@@ -48,12 +49,19 @@ CAPTIONS = {
         "and the Nash bargaining point."
     ),
     "time_to_agreement.png": "Rounds played and end dates, stacked by outcome class.",
+    "pareto_gaps.png": (
+        "Pareto gaps of the agreements, deals and bilateral deals apart: a histogram of the gaps off the "
+        "frontier (shares of each kind's agreements) and the share of agreements with a gap up to each value."
+    ),
     "concession_paths.png": (
         "Each party's target and the utility to it of every offer, round by round, with calendar events."
     ),
     "tournament_deal_odds.png": "Probability of a deal for each assignment of strategies to parties (95% intervals).",
     "sobol.png": "Sobol indices: the share of each outcome's variance across points due to each parameter.",
 }
+
+
+EFFICIENCY_PLOTS = ("pareto_gaps.png",)  # shown in the section "Efficiency", not under "Plots"
 
 
 @dataclass
@@ -305,6 +313,7 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
         jobs.append(("agreed_positions.png", lambda: plots.agreed_positions(loaded, data.table)))
         jobs.append(("utility_space.png", lambda: _utility_space(plots, data, points)))
         jobs.append(("time_to_agreement.png", lambda: plots.time_to_agreement(loaded, data.table)))
+        jobs.append(("pareto_gaps.png", lambda: plots.pareto_gaps(loaded, data.table)))
         if summary.get("sobol"):
             jobs.append(("sobol.png", lambda: plots.sobol_sensitivity(summary["sobol"])))
     if data.kind == "tournament" and data.tournament is not None:
@@ -561,6 +570,72 @@ def _changed_table(data: RunData, shown: list[str]) -> str:
     return '<table id="given-changed">' + "".join(rows) + "</table>"
 
 
+def _efficiency_section(data: RunData, drawn: list[Path]) -> str:
+    """The Pareto gaps of the agreements: one line over all of them (mean, median, share on the
+    frontier), the same by kind of agreement and per sweep point, and their figure. Empty for
+    rows without the column (runs of older versions)."""
+    from negotiation.kernel.efficiency import ON_FRONTIER
+    from negotiation.output.plots import agreement_outcomes, column_array, outcome_label
+    from negotiation.output.plots.data import gap_groups, gap_stats
+
+    st, table = data.loaded.structure, data.table
+    groups = gap_groups(st, table)
+    if not groups:
+        return ""
+    every = gap_stats(np.concatenate([g for _, g in groups]))
+    frontier = f"gap &lt; {ON_FRONTIER:g}"
+    out = [
+        "<h2>Efficiency</h2>",
+        "<p>The <em>Pareto gap</em> of an agreement is the largest gain in utility that every party to it "
+        "could still have had at once, with the true preferences, over the weighted-sum Pareto points "
+        "(docs/model.md, section 2). An agreement on the Pareto frontier has a gap of 0.</p>",
+        f'<p id="efficiency-line">Over {every["n"]:,} agreements: mean gap {every["mean"]:.4f}, median '
+        f"{every['median']:.4f}; {100 * every['frontier']:.1f}% on the frontier ({frontier}).</p>",
+    ]
+    rows = [_row("agreements", "n", "mean gap", "median gap", "on the frontier", header=True)]
+    for name, gaps in groups:
+        g = gap_stats(gaps)
+        rows.append(_row(outcome_label(name), *_gap_cells(g)))
+    out.append('<table id="efficiency">' + "".join(rows) + "</table>")
+    points = data.manifest.get("points") or [{}]
+    if len(points) > 1:
+        gap = column_array(table, "pareto_gap")
+        agreed = np.isin(column_array(table, "outcome"), agreement_outcomes(st))
+        point = column_array(table, "point")
+        names = []
+        for pt in points:
+            names += [n for n in pt if n not in names]
+        rows = [_row("point", *names, "agreements", "mean gap", "median gap", "on the frontier", header=True)]
+        for k, pt in enumerate(points[:60]):
+            g = gap_stats(gap[agreed & (point == k)])
+            rows.append(_row((k, "num"), *[(_num(pt.get(n, "")), "num") for n in names], *_gap_cells(g)))
+        more = f"<p>(first 60 of {len(points)} points shown)</p>" if len(points) > 60 else ""
+        out.append('<h3>Per sweep point</h3><table id="efficiency-points">' + "".join(rows) + "</table>" + more)
+    out += [_figure(path) for path in drawn if path.name in EFFICIENCY_PLOTS]
+    return "\n".join(out)
+
+
+def _gap_cells(g: dict) -> list[tuple[str, str]]:
+    if not g["n"]:
+        return [("0", "num"), ("", "num"), ("", "num"), ("", "num")]
+    return [
+        (f"{g['n']:,}", "num"),
+        (f"{g['mean']:.4f}", "num"),
+        (f"{g['median']:.4f}", "num"),
+        (f"{100 * g['frontier']:.1f}%", "num"),
+    ]
+
+
+def _figure(path: Path) -> str:
+    """A drawn plot embedded in the page, with its file name and caption."""
+    b64 = base64.b64encode(path.read_bytes()).decode("ascii")
+    caption = CAPTIONS.get(path.name, path.stem.replace("_", " "))
+    return (
+        f'<figure><img src="data:image/png;base64,{b64}" alt="{_e(path.stem.replace("_", " "))}">'
+        f"<figcaption><code>{PLOTS}/{_e(path.name)}</code>: {_e(caption)}</figcaption></figure>"
+    )
+
+
 def _num(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -637,6 +712,7 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     parts.append("</table>")
 
     s = data.summary or {}
+    placed: tuple[str, ...] = ()  # plots shown in a section of their own, not under "Plots"
     if data.kind == "sweep" and s.get("outcomes"):
         word = "so far " if data.partial else ""
         parts.append(f"<h2>Outcome odds</h2><p>{s.get('n_draws', 0):,} draws {word}(Wilson 95% intervals).</p>")
@@ -649,6 +725,10 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
             parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
         if s.get("given"):
             parts.append(_given_section(data))
+        efficiency = _efficiency_section(data, drawn) if data.table is not None else ""
+        if efficiency:
+            parts.append(efficiency)
+            placed = EFFICIENCY_PLOTS
     elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":
@@ -657,12 +737,8 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     parts.append("<h2>Plots</h2>")
     order = {name: k for k, name in enumerate(CAPTIONS)}
     for path in sorted(drawn, key=lambda p: order.get(p.name, len(order))):
-        b64 = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = CAPTIONS.get(path.name, path.stem.replace("_", " "))
-        parts.append(
-            f'<figure><img src="data:image/png;base64,{b64}" alt="{_e(path.stem.replace("_", " "))}">'
-            f"<figcaption><code>{PLOTS}/{_e(path.name)}</code>: {_e(caption)}</figcaption></figure>"
-        )
+        if path.name not in placed:
+            parts.append(_figure(path))
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     parts.append(f"<footer>Drawn by negotiation-sim {_e(__version__)} on {_e(stamp)}.</footer>")
     parts.append("</body></html>")

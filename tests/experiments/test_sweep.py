@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -108,11 +109,48 @@ def test_sweep_outputs_agree_with_the_batch_driver(tmp_path, ok):
     names = np.array(loaded.structure.outcomes)[direct.outcome]
     assert table.column("outcome").to_pylist() == names.tolist()
     assert table.column("rounds").to_numpy().tolist() == direct.rounds.tolist()
+    # the Pareto gap follows the utilities (every agreement here is on the frontier)
+    columns = table.column_names
+    assert columns.index("pareto_gap") == columns.index(f"u.{loaded.structure.parties[-1]}") + 1
+    np.testing.assert_array_equal(table.column("pareto_gap").to_numpy(), direct.pareto_gap)
     for name, block in summary["outcomes"].items():
         n = int((names == name).sum())
         assert block["n"] == n and block["p"] == pytest.approx(n / 1500)
         assert block["ci95"] == pytest.approx(list(wilson(n, 1500)))
     assert set(summary["outcomes"]) == set(loaded.structure.outcomes)
+
+
+# Two parties, one round each side: deals, termination (A's notice) and stalemate (the talks close).
+MIXED = """
+name: mixed
+parties: {A: {name: A}, B: {name: B}}
+issues:
+  x: {range: [0, 1], status_quo: 0.2}
+  y: {options: [low, mid, high], status_quo: mid}
+profiles:
+  A:
+    reservation: {dist: uniform, low: 0.3, high: 0.7}
+    p_withdraw: 0.3
+    issues: {x: {weight: 3, ideal: 0}, y: {weight: 1, ideal: low}}
+  B:
+    reservation: 0.5
+    issues: {x: {weight: 3, ideal: 1, shape: concave}, y: {weight: 1, ideal: high}}
+calendar: {rounds: [2024-01-01, 2024-01-05], deadline: 2024-01-05, withdrawal_notice_days: 0, horizon: 2024-01-06}
+"""
+
+
+def test_pareto_gap_is_null_exactly_without_an_agreement(tmp_path, ok):
+    config = tmp_path / "mixed.yaml"
+    config.write_text(MIXED)
+    ok("sweep", config, "--draws", 400, "--seed", 4, "--out", tmp_path / "s", "--quiet", "--no-report")
+    table = pq.read_table(tmp_path / "s" / "outcomes.parquet")
+    outcome = np.array(table.column("outcome").to_pylist())
+    assert set(outcome) == {"deal", "termination", "stalemate"}
+    none = np.isin(outcome, ["termination", "stalemate"])
+    gap = table.column("pareto_gap")
+    assert gap.type == pa.float64()
+    assert gap.is_null().to_numpy(zero_copy_only=False).tolist() == none.tolist()
+    assert (gap.to_numpy(zero_copy_only=False)[~none] >= 0).all()
 
 
 def test_workers_give_identical_bytes_and_grid_points_replay(tmp_path, ok):

@@ -64,6 +64,8 @@ def rows(loaded) -> pa.Table:
             cols[f"x.{issue}"] = pa.array(np.where(agreed, x, np.nan))
     for p in st.parties:
         cols[f"u.{p}"] = pa.array(rng.uniform(0.2, 1.0, N))
+    gap = np.where(rng.random(N) < 0.8, 0.0, rng.exponential(0.01, N))  # most agreements on the frontier
+    cols["pareto_gap"] = pa.array(np.where(agreed, gap, np.nan), mask=~agreed)
     return pa.table(cols)
 
 
@@ -164,6 +166,7 @@ def figures(loaded, rows) -> dict:
         "agreed_positions": lambda: plots.agreed_positions(loaded, rows),
         "utility_space": lambda: plots.utility_space(loaded, rows),
         "time_to_agreement": lambda: plots.time_to_agreement(loaded, rows),
+        "pareto_gaps": lambda: plots.pareto_gaps(loaded, rows),
         "concession_paths": lambda: plots.concession_paths(loaded, history(loaded), summary),
         "tournament_deal_odds": lambda: plots.tournament_deal_odds(loaded, tournament_table(loaded)),
         "sobol_sensitivity": lambda: plots.sobol_sensitivity(SOBOL),
@@ -182,6 +185,7 @@ FIGURES = [
     "agreed_positions",
     "utility_space",
     "time_to_agreement",
+    "pareto_gaps",
     "concession_paths",
     "tournament_deal_odds",
     "sobol_sensitivity",
@@ -232,6 +236,8 @@ def test_nothing_to_draw_is_none(loaded, rows):
     no_agreement = rows.filter(pa.compute.equal(rows.column("outcome"), "termination"))
     assert plots.agreed_positions(loaded, no_agreement) is None
     assert plots.utility_space(loaded, no_agreement) is None
+    assert plots.pareto_gaps(loaded, no_agreement) is None
+    assert plots.pareto_gaps(loaded, rows.drop_columns(["pareto_gap"])) is None  # a run of an older version
     assert plots.concession_paths(loaded, []) is None
     assert plots.tournament_deal_odds(loaded, tournament_table(loaded).slice(0, 0)) is None
     assert plots.sobol_sensitivity({"deal": SOBOL["stalemate"]}) is None
@@ -256,6 +262,22 @@ def test_agreed_positions_reads_display_units(loaded, rows):
     assert sum(tops.values()) == n_agreed
     status_quo = [line.get_xdata()[0] for line in ax.get_lines() if line.get_linewidth() == 2.2]
     assert status_quo == [pytest.approx(100 * st.status_quo[i])]
+
+
+def test_pareto_gaps_shares_by_kind(loaded, rows):
+    """Each kind's legend gives its agreements and its share on the frontier; the histogram's
+    bars of the gaps off the frontier add up to the share off it."""
+    outcome = rows.column("outcome").to_numpy(zero_copy_only=False)
+    gap = rows.column("pareto_gap").to_numpy(zero_copy_only=False)
+    fig = plots.pareto_gaps(loaded, rows)
+    left, right = fig.axes
+    labels = [t.get_text() for t in right.get_legend().get_texts()]
+    for k, name in enumerate(("deal", "bilateral_US_MX")):
+        g = gap[outcome == name]
+        on = np.mean(g < 1e-9)
+        assert labels[k] == f"{plots.outcome_label(name)} ({len(g):,}; {100 * on:.1f}% on the frontier)"
+        bars = left.containers[k]
+        assert sum(b.get_height() for b in bars) == pytest.approx(1 - on)
 
 
 def test_no_backend_switch_and_no_pyplot():

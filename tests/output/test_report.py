@@ -21,7 +21,13 @@ from negotiation.errors import UserError
 ROOT = Path(__file__).resolve().parents[2]
 NAFTA = str(ROOT / "configs" / "nafta_2017.yaml")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SWEEP_PLOTS = {"outcome_odds.png", "agreed_positions.png", "utility_space.png", "time_to_agreement.png"}
+SWEEP_PLOTS = {
+    "outcome_odds.png",
+    "agreed_positions.png",
+    "utility_space.png",
+    "time_to_agreement.png",
+    "pareto_gaps.png",
+}
 
 
 def negotiate(*args: str) -> None:
@@ -108,6 +114,17 @@ def test_sweep_report(runs):
         label = name.replace("bilateral_", "bilateral ").replace("_", "-")
         assert f"<td>{label}</td>" in text
     assert "Partial results" not in text
+    # the section "Efficiency": the Pareto gaps of the agreements, with their figure in it
+    table = pq.read_table(folder / "outcomes.parquet", columns=["outcome", "pareto_gap"])
+    gap = table.column("pareto_gap").drop_null().to_numpy()
+    assert len(gap) == sum(o not in ("termination", "stalemate") for o in table.column("outcome").to_pylist())
+    line = (
+        f'<p id="efficiency-line">Over {len(gap):,} agreements: mean gap {gap.mean():.4f}, median '
+        f"{np.median(gap):.4f}; {100 * np.mean(gap < 1e-9):.1f}% on the frontier (gap &lt; 1e-09).</p>"
+    )
+    assert line in text
+    efficiency = text[text.index("<h2>Efficiency</h2>") : text.index("<h2>Plots</h2>")]
+    assert "plots/pareto_gaps.png" in efficiency and "<td>deal</td>" in efficiency
     # drawing again gives the same set of plots (nothing stale, nothing doubled)
     check_report(folder, SWEEP_PLOTS)
 
@@ -115,6 +132,7 @@ def test_sweep_report(runs):
 def test_grid_reports(runs):
     text = check_report(runs["grid1"], SWEEP_PLOTS | {"sweep_points.png"})
     assert "Per sweep point" in text and "US.reservation" in text
+    assert '<table id="efficiency-points">' in text
     check_report(runs["grid2"], SWEEP_PLOTS | {"sweep_points.png"})
 
 

@@ -20,6 +20,7 @@ from negotiation.output.plots.odds_by_parameter import odds_by_parameter
 from negotiation.output.plots.odds_by_point import odds_by_point
 from negotiation.output.plots.odds_heatmaps import odds_heatmaps
 from negotiation.output.plots.outcome_odds import outcome_odds
+from negotiation.output.plots.pareto_gaps import pareto_gaps
 from negotiation.output.plots.posterior import prior_posterior
 from negotiation.output.plots.sobol import sobol_sensitivity
 from negotiation.output.plots.style import outcome_label, save_png
@@ -43,6 +44,7 @@ __all__ = [
     "odds_heatmaps",
     "outcome_label",
     "outcome_odds",
+    "pareto_gaps",
     "party_ideals",
     "prior_posterior",
     "save_png",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from negotiation.kernel.efficiency import ON_FRONTIER
+
 MAX_SCATTER = 20_000  # agreements drawn in the utility-space plot (an even subsample beyond)
 
 
@@ -29,6 +31,33 @@ def column_array(table: pa.Table, name: str) -> np.ndarray:
 def agreement_outcomes(st) -> list[str]:
     """The outcome classes with an agreement: deal and every bilateral pair."""
     return st.outcomes[: st.termination]
+
+
+def gap_groups(st, table: pa.Table) -> list[tuple[str, np.ndarray]]:
+    """The Pareto gaps (``pareto_gap`` of ``outcomes.parquet``) of the agreements, by kind of
+    agreement: ``deal``, then every bilateral pooled (named by its pair when there is only one);
+    only kinds with at least one agreement. Empty for rows without the column (older runs)."""
+    if "pareto_gap" not in table.column_names:
+        return []
+    outcome = column_array(table, "outcome")
+    gap = column_array(table, "pareto_gap").astype(float)
+    bilateral = [o for o in agreement_outcomes(st)[1:] if np.any(outcome == o)]
+    groups = [("deal", outcome == "deal")]
+    if bilateral:
+        groups.append((bilateral[0] if len(bilateral) == 1 else "bilateral", np.isin(outcome, bilateral)))
+    return [(name, gap[rows]) for name, rows in groups if rows.any()]
+
+
+def gap_stats(gaps: np.ndarray) -> dict:
+    """Number, mean, median and the share on the frontier (gap below ``ON_FRONTIER``) of Pareto gaps."""
+    if not len(gaps):
+        return {"n": 0, "mean": float("nan"), "median": float("nan"), "frontier": float("nan")}
+    return {
+        "n": len(gaps),
+        "mean": float(np.mean(gaps)),
+        "median": float(np.median(gaps)),
+        "frontier": float(np.mean(gaps < ON_FRONTIER)),
+    }
 
 
 def even_subsample(n: int, limit: int) -> np.ndarray:
