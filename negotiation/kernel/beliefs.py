@@ -108,6 +108,11 @@ class Beliefs:
         return Beliefs(revision=self.revision, **out)
 
 
+def _span(st) -> np.ndarray:
+    """(I,) each issue's range (the option count less one when discrete), 1 where it is empty."""
+    return np.where(st.hi > st.lo, st.hi - st.lo, 1.0)
+
+
 def _option_ideal(st, values: np.ndarray, ideal: np.ndarray) -> np.ndarray:
     """``ideal`` with each discrete issue's entry set to the best option of ``values``."""
     out = ideal.copy()
@@ -166,7 +171,7 @@ def belief_error(st, inp: Inputs, bel: Beliefs, p: int) -> np.ndarray:
     """Mean absolute error (B,) of ``p``'s believed weights and ideals of the others against the
     truth; ideals as a share of the issue's range (of the option count less one when discrete)."""
     others = [q for q in range(st.n_parties) if q != p]
-    span = np.where(st.hi > st.lo, st.hi - st.lo, 1.0)
+    span = _span(st)
     dw = np.abs(bel.weight[:, others] - inp.weight[:, others])
     di = np.abs(bel.ideal[:, others] - inp.ideal[:, others]) / span
     return (dw.sum(axis=(1, 2)) + di.sum(axis=(1, 2))) / (2 * dw[0].size)
@@ -187,7 +192,7 @@ def _room(st, inp: Inputs, bel: Beliefs, p: int, q: int) -> np.ndarray:
     view = believed_inputs(inp, bel, p)
     others = [o for o in range(st.n_parties) if o != q]
     out = np.zeros((inp.batch, st.n_issues), dtype=bool)
-    span = np.where(st.hi > st.lo, st.hi - st.lo, 1.0)
+    span = _span(st)
     for i in range(st.n_issues):
         start, end = issue_pieces(st, view, q, others, i)
         out[:, i] = np.abs(end - start[:, :1]).max(axis=1) > UNCHANGED * span[i]
@@ -197,7 +202,9 @@ def _room(st, inp: Inputs, bel: Beliefs, p: int, q: int) -> np.ndarray:
 def learn(st, inp: Inputs, bel: Beliefs, offers: np.ndarray, p: int, rates: LearningRates, known: np.ndarray) -> None:
     """Update party ``p``'s beliefs in place from the offers (B, P, I) made in the last round
     (NaN rows: no offer). Parties in ``known`` (and ``p`` itself) are not updated."""
-    span = np.where(st.hi > st.lo, st.hi - st.lo, 1.0)
+    span = _span(st)
+    cont = np.zeros(st.n_issues, dtype=bool)
+    cont[st.cont] = True
     changed = False
     for q in range(st.n_parties):
         if q == p or known[q]:
@@ -211,12 +218,9 @@ def learn(st, inp: Inputs, bel: Beliefs, offers: np.ndarray, p: int, rates: Lear
         # Ideals: Gaussian prior N(m, s2), offer y ~ N(ideal, sigma_k^2), sigma_k = obs_sd*span*2^k
         m, s2 = bel.ideal[:, q, :], bel.ideal_var[:, q, :]
         sig2 = (rates.obs_sd[:, None] * span * 2.0 ** k[:, None]) ** 2
-        upd = got[:, None] & (s2 > 0)
+        upd = got[:, None] & (s2 > 0) & cont
         post = 1.0 / (1.0 / np.where(upd, s2, 1.0) + 1.0 / np.where(upd, sig2, 1.0))
         mean = post * (m / np.where(upd, s2, 1.0) + np.where(upd, y, 0.0) / np.where(upd, sig2, 1.0))
-        cont = np.zeros(st.n_issues, dtype=bool)
-        cont[st.cont] = True
-        upd &= cont
         bel.ideal[:, q, :] = np.where(upd, np.clip(mean, st.lo, st.hi), m)
         bel.ideal_var[:, q, :] = np.where(upd, post, s2)
         # Option values: frequency model with the prior as pseudo-counts.
@@ -255,7 +259,7 @@ def learn(st, inp: Inputs, bel: Beliefs, offers: np.ndarray, p: int, rates: Lear
 def _refresh_view(st, bel: Beliefs) -> bool:
     """Bring each entry of the view to the belief where they differ by more than MATERIAL;
     whether any entry changed."""
-    span = np.where(st.hi > st.lo, st.hi - st.lo, 1.0)
+    span = _span(st)
     any_change = False
     # weights move as a party's whole vector (they sum to 1), option values as an issue's
     for view, now, scale, whole in (
@@ -270,6 +274,5 @@ def _refresh_view(st, bel: Beliefs) -> bool:
             np.copyto(view, now, where=moved)
             any_change = True
     if any_change:
-        for i in st.disc:
-            bel.view_ideal[..., i] = np.argmax(bel.view_values[..., i, : st.n_options[i]], axis=-1)
+        bel.view_ideal[:] = _option_ideal(st, bel.view_values, bel.view_ideal)
     return any_change

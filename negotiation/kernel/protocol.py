@@ -32,6 +32,7 @@ class KernelParty:
         strategy: Strategy,
         draws: Draws | None = None,
         known: np.ndarray | None = None,
+        beliefs: Beliefs | None = None,
     ):
         self.st, self.inp, self.p, self.draws = st, inp, p, draws
         self.strategy = strategy
@@ -41,18 +42,18 @@ class KernelParty:
         self._sit = None
         self._sit_key = None
         # Whose true profile the party knows (``Structure.knows`` unless a driver says otherwise,
-        # e.g. never a person's); of the others it holds beliefs (None: it knows everyone).
+        # e.g. never a person's); of the others it holds beliefs (None: it knows everyone), from
+        # the start of the talks unless ``beliefs`` are given.
         self.known = st.knows(p) if known is None else np.asarray(known, dtype=bool)
-        self.beliefs: Beliefs | None = None
-        if not self.known.all() and inp.batch:
+        self.beliefs = beliefs
+        if beliefs is None and not self.known.all():
             self.beliefs = initial_beliefs(st, inp, p, self.known)
         self.belief_error: np.ndarray | None = None  # (B,) at the last ``observe``
 
     def rows(self, inp: Inputs, draws: Draws, sel) -> KernelParty:
         """The same party for a subset of the batch (``inp`` and ``draws`` already cut to it)."""
-        out = KernelParty(self.st, inp.rows(slice(0, 0)), self.p, self.strategy, draws, self.known)
-        out.inp, out.prm = inp, inp.strategy[self.p]
-        out.beliefs = self.beliefs.rows(sel) if self.beliefs is not None else None
+        beliefs = self.beliefs.rows(sel) if self.beliefs is not None else None
+        out = KernelParty(self.st, inp, self.p, self.strategy, draws, self.known, beliefs)
         if self._revision == self._key():
             out._plans = {k: v.rows(sel) for k, v in self._plans.items()}
             out._revision = out._key()
