@@ -25,8 +25,8 @@ agreement the members could have signed, so the gap is a lower bound of the exac
 ``max_y min_p (u_p(y) - u_p(x))``, exact when the best such y is one of the weighted-sum points
 of the grid. It is 0 for an agreement no weighted-sum point improves for every member (below
 ``ON_FRONTIER``: on the frontier), and NaN for rows without an agreement (termination,
-stalemate). Work and memory: rows in blocks of ``CELLS`` scores (candidates x weight vectors x
-rows), each weight vector scored by a small matrix product per candidate.
+stalemate). Work and memory: the candidates' values for ``ROWS`` rows at a time, scored in blocks
+of at most ``CELLS`` (candidates x weight vectors x rows), a small matrix product per candidate.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 STEPS = 10  # weight vectors on the simplex in steps of 1/STEPS
 GRID = 9  # positions tried between the outermost ideals on a continuous issue with a non-linear value
 ON_FRONTIER = 1e-9  # a gap below this counts as an agreement on the frontier
+ROWS = 8192  # rows whose candidates' values are held at once (m x candidates x ROWS floats)
 CELLS = 1 << 19  # candidates x weight vectors x rows scored at once (4 MiB of float64; BLAS stays on one thread)
 
 
@@ -72,12 +73,6 @@ def _nonlinear(st: Structure, members: list[int], i: int) -> bool:
     return any(st.shape[p, i] != Shape.LINEAR for p in members)
 
 
-def _n_candidates(st: Structure, members: list[int], i: int) -> int:
-    if i in st.options:
-        return int(st.n_options[i])
-    return len(members) + (GRID if _nonlinear(st, members, i) else 0)
-
-
 def _candidates(st: Structure, inp: Inputs, members: list[int], i: int) -> tuple[np.ndarray, np.ndarray]:
     """The positions tried on issue ``i`` (K, B) and each member's weighted value of them (m, K, B)."""
     if i in st.options:
@@ -97,17 +92,20 @@ def _candidates(st: Structure, inp: Inputs, members: list[int], i: int) -> tuple
 
 
 def _best(table: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """For each weight vector and row, the first candidate of highest weighted value, as a flat
-    index into a (K, B) array: k B + b (L, B)."""
-    k, b = table.shape[1:]
+    """For each weight vector and row, the first candidate of highest weighted value (L, B)."""
     score = lam @ table.transpose(1, 0, 2)  # (K, L, B): small products, one per candidate
     top = score.max(axis=0)
-    best = np.full(top.shape, k - 1, dtype=np.int32)
-    for c in range(k - 2, -1, -1):
-        np.copyto(best, c, where=score[c] == top)
-    best *= b
-    best += np.arange(b, dtype=np.int32)
+    best = np.full(top.shape, len(score) - 1, dtype=np.int32)
+    for k in range(len(score) - 2, -1, -1):
+        np.copyto(best, k, where=score[k] == top)
     return best
+
+
+def _at(best: np.ndarray, total: int, start: int = 0) -> np.ndarray:
+    """Flat indices into a (K, total) array of candidates ``best`` (L, n) of rows start .. start+n-1."""
+    flat = best * total
+    flat += np.arange(start, start + best.shape[1], dtype=np.int32)
+    return flat
 
 
 def weighted_sum_points(st: Structure, inp: Inputs, members: list[int], lam) -> np.ndarray:
@@ -117,40 +115,42 @@ def weighted_sum_points(st: Structure, inp: Inputs, members: list[int], lam) -> 
     out = np.empty((inp.batch, lam.shape[0], st.n_issues))
     for i in range(st.n_issues):
         pos, table = _candidates(st, inp, members, i)
-        out[:, :, i] = np.ascontiguousarray(pos).ravel().take(_best(table, lam)).T
+        out[:, :, i] = np.ascontiguousarray(pos).ravel().take(_at(_best(table, lam), inp.batch)).T
     return out
 
 
-def _gap(st: Structure, inp: Inputs, members: list[int], x: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """``pareto_gap`` of agreements ``x`` (B, I) that every row's ``members`` signed."""
-    gain = np.zeros((len(members), lam.shape[0], inp.batch))  # u_p(y(lambda)), built issue by issue
-    for i in range(st.n_issues):
-        _, table = _candidates(st, inp, members, i)
-        best = _best(table, lam)
-        for k in range(len(members)):
-            gain[k] += table[k].ravel().take(best)
-    for k, p in enumerate(members):
-        gain[k] -= issue_utility(st, inp, p, x)
-    return np.maximum(gain.min(axis=0).max(axis=0), 0.0)
+def _gap(st: Structure, inp: Inputs, members: list[int], x: np.ndarray) -> np.ndarray:
+    """``pareto_gap`` of agreements ``x`` (B, I) that every row's ``members`` signed: the
+    candidates' values once, then the weight vectors in blocks of at most ``CELLS`` scores."""
+    lam = simplex_weights(len(members))
+    tables = [_candidates(st, inp, members, i)[1] for i in range(st.n_issues)]  # (m, K, B) each
+    now = np.stack([issue_utility(st, inp, p, x) for p in members])  # (m, B)
+    b = inp.batch
+    block = max(1, CELLS // (lam.shape[0] * max(t.shape[1] for t in tables)))
+    out = np.empty(b)
+    for start in range(0, b, block):
+        end = min(start + block, b)
+        gain = np.zeros((len(members), lam.shape[0], end - start))  # u_p(y(lambda)), issue by issue
+        for table in tables:
+            at = _at(_best(table[:, :, start:end], lam), b, start)
+            for k in range(len(members)):
+                gain[k] += table[k].ravel().take(at)
+        gain -= now[:, None, start:end]  # summed as issue_utility sums u_p(x): 0 when y is x
+        out[start:end] = np.maximum(gain.min(axis=0).max(axis=0), 0.0)
+    return out
 
 
 def pareto_gap(st: Structure, inp: Inputs, outcome, agreement) -> np.ndarray:
     """How far each agreement lies from its members' Pareto frontier (B,): the largest gain in
     issue utility every member could still have had at once, over the weighted-sum Pareto points
     (see the module's docstring); NaN where the outcome is no agreement (termination, stalemate,
-    or a row still in play, code -1). Rows are worked in blocks of at most ``CELLS`` cells."""
+    or a row still in play, code -1). Rows are worked ``ROWS`` at a time."""
     outcome = np.asarray(outcome)
     gap = np.full(outcome.shape[0], np.nan)
     for code, members in agreement_members(st):
         rows = np.flatnonzero(outcome == code)
-        if not rows.size:
-            continue
-        lam = simplex_weights(len(members))
-        block = max(1, CELLS // (lam.shape[0] * max(_n_candidates(st, members, i) for i in range(st.n_issues))))
-        for start in range(0, rows.size, block):
-            r = rows[start : start + block]
-            sub = inp.rows(r)
-            x = agreement[r]
-            x = np.where(np.isnan(x), st.status_quo, x)  # as outcome_utilities reads a missing position
-            gap[r] = _gap(st, sub, members, x, lam)
+        for start in range(0, rows.size, ROWS):
+            r = rows[start : start + ROWS]
+            x = np.where(np.isnan(agreement[r]), st.status_quo, agreement[r])  # as outcome_utilities reads it
+            gap[r] = _gap(st, inp.rows(r), members, x)
     return gap

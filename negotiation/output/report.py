@@ -4,8 +4,8 @@ no scripts, no external references).
 
 A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
 ``sweep`` gets outcome odds, odds across its points, agreed positions, the utility space, the
-time to the end of talks and how far agreements lie from the Pareto frontier (a section
-"Efficiency") (and its Sobol indices when it has them), and, run with a history
+time to the end of talks and, in a section "Efficiency", how far agreements lie from the Pareto
+frontier (and its Sobol indices when it has them), and, run with a history
 (``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the deal
 probability of each strategy assignment. A partial sweep (killed, failed or still running) is
 drawn from whatever finished: ``outcomes.parquet``, else the part files in ``parts/``; the page

@@ -299,7 +299,8 @@ def test_blocks_do_not_change_the_gap(monkeypatch):
     x = np.stack([rng.uniform(0, 100, 300), rng.integers(0, 3, 300).astype(float), rng.uniform(0, 10, 300)], axis=1)
     codes = rng.integers(-1, len(st.outcomes), 300)
     whole = pareto_gap(st, inp, codes, x)
-    monkeypatch.setattr(efficiency, "CELLS", 1)  # one row at a time
+    monkeypatch.setattr(efficiency, "ROWS", 7)  # the candidates of 7 rows at a time,
+    monkeypatch.setattr(efficiency, "CELLS", 1)  # scored one row at a time
     np.testing.assert_array_equal(pareto_gap(st, inp, codes, x), whole)
     agreed = st.agreed(codes) & (codes >= 0)
     assert np.isnan(whole[~agreed]).all() and not np.isnan(whole[agreed]).any()

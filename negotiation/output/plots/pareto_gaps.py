@@ -51,10 +51,10 @@ def pareto_gaps(loaded, table: pa.Table) -> Figure | None:
         ax1.set_ylabel("Share of the kind's agreements")
         ax1.set_title("Agreements off the frontier")
         for (_, g), s, label in zip(groups, styles, labels, strict=True):
-            x = np.sort(g)
+            x, n = np.unique(g, return_counts=True)  # one step per distinct gap (most are 0)
             ax2.step(
                 np.concatenate([[0.0], x, [max(top, 1e-3)]]),
-                np.concatenate([[np.mean(g <= 0.0)], np.arange(1, len(x) + 1) / len(x), [1.0]]),
+                np.concatenate([[0.0], np.cumsum(n) / len(g), [1.0]]),
                 where="post",
                 color=s["color"],
                 linestyle=s["linestyle"],
