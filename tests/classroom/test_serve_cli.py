@@ -19,6 +19,10 @@ pytest.importorskip("waitress", reason="the classroom needs waitress")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(data: Path, *extra: str) -> tuple[subprocess.Popen, str, list[str]]:
     """Start the server on a free port; return it, its address and the lines it printed."""
     proc = subprocess.Popen(
@@ -28,6 +32,9 @@ def start(data: Path, *extra: str) -> tuple[subprocess.Popen, str, list[str]]:
         stdout=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # as from a terminal: a test run started in the background (`make test &`) would hand the
+        # server an ignored SIGINT, and Python then installs no KeyboardInterrupt for Ctrl-C
+        preexec_fn=_default_sigint,
     )
     lines: list[str] = []
     deadline = time.monotonic() + 60
