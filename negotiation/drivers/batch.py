@@ -9,10 +9,9 @@ import numpy as np
 from negotiation.kernel.draws import draw_rows
 from negotiation.kernel.efficiency import pareto_gap
 from negotiation.kernel.inputs import Inputs
-from negotiation.kernel.protocol import KernelParty, play_round
+from negotiation.kernel.protocol import KernelParty, final_utilities, play_round
 from negotiation.kernel.state import Draws, State
 from negotiation.kernel.structure import Structure
-from negotiation.kernel.utility import outcome_utilities
 from negotiation.strategies import party_strategies
 
 
@@ -31,8 +30,24 @@ class BatchResult:
 
 
 # What a draw's path records (State fields): extensions won, votes held, notice, round days,
-# the day each shock applied, each party's belief error by round (private information).
-PATH = ("n_ext", "votes", "vote_day", "vote_yes", "notice_day", "notice_by", "round_day", "shock_day", "belief_error")
+# the day each shock applied, each party's belief error by round (private information), the
+# bilateral deal signed before an accession window and its day, the day each chapter closed and
+# the chapters reopened.
+PATH = (
+    "n_ext",
+    "votes",
+    "vote_day",
+    "vote_yes",
+    "notice_day",
+    "notice_by",
+    "round_day",
+    "shock_day",
+    "belief_error",
+    "signed",
+    "signed_day",
+    "chapter_day",
+    "reopened",
+)
 
 
 COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
@@ -57,7 +72,7 @@ def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
             fin = state.done
             for name in ("outcome", "rounds", "end_day", "agreement", *PATH):
                 getattr(out, name)[where[fin]] = getattr(state, name)[fin]
-            u[where[fin]] = outcome_utilities(st, inp, state.outcome, state.agreement)[fin]
+            u[where[fin]] = final_utilities(st, inp, state)[fin]
             gap[where[fin]] = pareto_gap(st, inp, state.outcome, state.agreement)[fin]  # rows in play: -1, skipped
             keep = np.flatnonzero(~fin)
             where = where[keep]

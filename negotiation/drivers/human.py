@@ -17,20 +17,25 @@ import numpy as np
 from negotiation.drivers.model import NegotiationModel
 from negotiation.errors import UserError
 from negotiation.kernel.codes import DEAL
+from negotiation.kernel.rules import gives_notice_at_close
 from negotiation.kernel.utility import utility
 from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded
 
-KINDS = ("offer", "respond", "bilateral", "extend")
+KINDS = ("offer", "respond", "bilateral", "extend", "join")
+MEDIATOR = "mediator"  # the proposer of the single negotiating text, as actions name it
 
 
 @dataclass(frozen=True)
 class Action:
     """One decision of a person: in ``round`` (0-based), ``party`` did ``kind``.
 
-    offer: value = positions per issue (natural units; option names for discrete issues);
-    respond / bilateral: proposer = whose offer, value = True (accept) or False;
-    extend: value = True (vote to extend) or False.
+    offer: value = positions per issue (natural units; option names for discrete issues): a
+    proposal, an amendment of the single text, or the terms on which to join a bilateral deal;
+    respond / bilateral: proposer = whose offer (``mediator`` for the single text; the party
+    asking to join, in an accession round), value = True (accept) or False;
+    extend: value = True (vote to extend) or False;
+    join: value = True (join the signed bilateral deal as it stands) or False.
     """
 
     round: int
@@ -76,12 +81,32 @@ class HumanParty:
         return x
 
     def accepts(self, state, x, outcome, u=None, proposer=None):
-        who = self.model.structure.parties[proposer]
+        who = MEDIATOR if proposer is None else self.model.structure.parties[proposer]
         kind = "respond" if outcome == DEAL else "bilateral"
         return np.array([bool(self._get(state, kind, who, offer=x[0].copy(), outcome=outcome).value)])
 
     def withdraws(self, state, u):
         return np.array([False])
+
+    def closes_with_notice(self, state, u):
+        """When talks close, a person's party follows the scenario's rule like a computer's."""
+        inp, p = self.model.inputs, self.p
+        return gives_notice_at_close(
+            inp.p_withdraw[:, p], inp.res_eff[:, p], inp.u_sq[:, p], inp.p_notice_close[:, p], u
+        )
+
+    # Accession: left out of a bilateral deal, the person asks to join (with amendments where
+    # the pair allows them, else yes or no); as a signatory, admits the party left out or not.
+    def accession_offer(self, state, x):
+        self.last_offer_u = float(utility(self.model.structure, self.model.inputs, self.p, x, 0)[0])
+        return np.asarray(self._get(state, "offer", offer=x[0].copy(), outcome=DEAL).value, dtype=float)[None, :]
+
+    def joins(self, state, x, u):
+        return np.array([bool(self._get(state, "join", offer=x[0].copy(), outcome=DEAL).value)])
+
+    def admits(self, state, x, signed, proposer):
+        who = self.model.structure.parties[proposer]
+        return np.array([bool(self._get(state, "respond", who, offer=x[0].copy(), outcome=DEAL).value)])
 
     def votes_extend(self, state, u):
         return np.array([bool(self._get(state, "extend").value)])

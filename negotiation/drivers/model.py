@@ -9,9 +9,9 @@ import numpy as np
 
 from negotiation.drivers.party import PartyAgent
 from negotiation.kernel.draws import draw_rows
-from negotiation.kernel.protocol import play_round
+from negotiation.kernel.protocol import final_utilities, play_round
 from negotiation.kernel.state import State
-from negotiation.kernel.utility import outcome_utilities, utility
+from negotiation.kernel.utility import utility
 from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded
 from negotiation.strategies import party_strategies
@@ -186,7 +186,7 @@ class NegotiationModel(mesa.Model):
         """The run's summary, as DESIGN.md's output contract gives it (positions in display units)."""
         st, s = self.structure, self.state
         outcome = int(s.outcome[0])
-        u = outcome_utilities(st, self.inputs, s.outcome, s.agreement)[0]
+        u = final_utilities(st, self.inputs, s)[0]
         cfg = self.loaded.scenario.issues
         agreement = {}
         if st.agreed(outcome):

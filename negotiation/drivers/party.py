@@ -46,6 +46,18 @@ class PartyAgent(mesa.Agent):
     def votes_extend(self, state, u):
         return self.kernel.votes_extend(state, u)
 
+    def closes_with_notice(self, state, u):
+        return self.kernel.closes_with_notice(state, u)
+
+    def accession_offer(self, state, x):
+        return self.kernel.accession_offer(state, x)
+
+    def joins(self, state, x, u):
+        return self.kernel.joins(state, x, u)
+
+    def admits(self, state, x, signed, proposer):
+        return self.kernel.admits(state, x, signed, proposer)
+
     # What the DataCollector records each round
     @property
     def belief_error(self) -> float:

@@ -5,6 +5,9 @@ each bilateral path is open, and the uniforms of every withdrawal hazard, extens
 strategy noise it could meet. Rows are consecutive blocks of one Philox stream keyed by ``SeedSequence(s)``, so
 row ``i`` is the same whatever the number of draws, the chunk or the worker that makes it.
 
+Every row also has a closing block (its own Philox stream, the root's spawned child 1): one
+uniform per party, whether it gives notice when talks close (``p_notice_at_close``).
+
 A scenario with shocks has a second block in each row, after the first: the uniforms of the
 shocks' uncertain slots (date offset, probability, amounts), then one per shock (does it fire).
 It comes from its own Philox stream (``SeedSequence(s)`` spawned child 0's key), so adding,
@@ -67,11 +70,11 @@ class DrawLayout:
 
 
 def philox_key(seed: int, block: int = 0) -> np.ndarray:
-    """The Philox key of a root seed, from ``numpy.random.SeedSequence`` (``block`` 1, the shock
-    block: its first spawned child)."""
+    """The Philox key of a root seed, from ``numpy.random.SeedSequence`` (``block`` k > 0: its
+    k-th spawned child; 1 is the shock block, 2 the closing block)."""
     ss = np.random.SeedSequence(seed)
     if block:
-        ss = ss.spawn(1)[0]
+        ss = ss.spawn(block)[block - 1]
     return ss.generate_state(2, dtype=np.uint64)
 
 
@@ -109,6 +112,7 @@ def draw_values(st: Structure, space: SlotSpace, seed: int, start: int, count: i
     layout = DrawLayout.of(st, space)
     shock_u = uniforms(seed, start, count, layout.shock_width, block=1) if layout.shock_width else None
     pu, draws = split(layout, uniforms(seed, start, count, layout.width), shock_u)
+    draws.close = uniforms(seed, start, count, -(-st.n_parties // 4) * 4, block=2)[:, : st.n_parties]
     return space.sample(pu), draws
 
 
@@ -123,7 +127,10 @@ def stack_draws(parts: list[Draws]) -> Draws:
     if len(parts) == 1:
         return parts[0]
     return Draws(
-        *(np.concatenate([getattr(d, f) for d in parts]) for f in ("withdraw", "vote", "open", "noise", "shock"))
+        *(
+            np.concatenate([getattr(d, f) for d in parts])
+            for f in ("withdraw", "vote", "open", "noise", "shock", "close")
+        )
     )
 
 
@@ -198,6 +205,13 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
         shock_amount=np.stack([m[:, col[c.amount]] for c in st.shock_changes], axis=1)
         if st.shock_changes
         else np.zeros((b, 0)),
+        p_notice_close=per_party("p_notice_at_close"),
+        delay_cost=per_party("delay_cost"),
+        accession_gap=np.stack(
+            [m[:, col[f"coalitions.{st.parties[a]}-{st.parties[b_]}.accession.gap_days"]] for a, b_ in st.pairs], axis=1
+        ).astype(np.int64)
+        if st.pairs
+        else np.zeros((b, 0), dtype=np.int64),
         raw_weight=raw_weight,
     )
     sq = np.broadcast_to(st.status_quo, (b, I))

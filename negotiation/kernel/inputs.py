@@ -33,6 +33,11 @@ class Inputs:
     shock_prob: np.ndarray  # (B, n_shocks)
     shock_day: np.ndarray  # (B, n_shocks) int ordinal day
     shock_amount: np.ndarray  # (B, n_changes)
+    # Coalition structure (``kernel.protocol``): the chance each party gives notice when talks
+    # close (else they lapse), its cost of delay per month, and the gap between accession rounds.
+    p_notice_close: np.ndarray | None = None  # (B, P)
+    delay_cost: np.ndarray | None = None  # (B, P) utility per month
+    accession_gap: np.ndarray | None = None  # (B, n_pairs) int days
     raw_weight: np.ndarray | None = None  # (B, P, I) the weights as drawn, before normalising
     revision: int = 0  # counts the times a shock changed weights (offer plans made before are stale)
 

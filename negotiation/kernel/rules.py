@@ -6,6 +6,9 @@ none draws random numbers itself.
 
 from __future__ import annotations
 
+import calendar as _cal
+import datetime as dt
+
 import numpy as np
 
 NO_NOTICE = np.iinfo(np.int64).max // 4
@@ -36,3 +39,28 @@ def next_round_day(day, round_no, planned_days, extended, gap):
 def bilateral_open(u_open, p_open):
     """Whether each pair's bilateral path is open in this negotiation (drawn once per run)."""
     return u_open < p_open
+
+
+def gives_notice_at_close(p_withdraw, res_eff, u_sq, p_notice, u):
+    """When talks close without a deal, a party that may withdraw and values walking away above
+    the old treaty gives notice with probability ``p_notice`` (``u < p_notice``); otherwise the
+    talks lapse and the old treaty stays (stalemate)."""
+    return (p_withdraw > 0) & (res_eff > u_sq) & (u < p_notice)
+
+
+def months_after(days, months):
+    """Ordinal days ``months`` calendar months after ``days`` (clipped to the month's end); an
+    array of days, and months per day."""
+    days = np.asarray(days, dtype=np.int64)
+    months = np.broadcast_to(np.asarray(months, dtype=np.int64), days.shape)
+    out = np.empty_like(days)
+    for d, m in {(int(d), int(m)) for d, m in zip(days.ravel(), months.ravel(), strict=True)}:
+        out[(days == d) & (months == m)] = add_months(dt.date.fromordinal(d), m).toordinal()
+    return out
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clipped to the month's last day."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))

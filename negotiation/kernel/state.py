@@ -21,13 +21,18 @@ class Draws:
     open: np.ndarray  # (B, n_pairs)
     noise: np.ndarray  # (B, max_rounds, P) for stochastic strategies
     shock: np.ndarray | None = None  # (B, n_shocks) does each shock fire (u < probability)
+    close: np.ndarray | None = None  # (B, P) does the party give notice when talks close (u < p)
 
     def __post_init__(self):
         if self.shock is None:
             self.shock = np.zeros((self.withdraw.shape[0], 0))
+        if self.close is None:
+            self.close = np.zeros((self.withdraw.shape[0], self.withdraw.shape[2]))
 
     def rows(self, sel) -> Draws:
-        return Draws(self.withdraw[sel], self.vote[sel], self.open[sel], self.noise[sel], self.shock[sel])
+        return Draws(
+            self.withdraw[sel], self.vote[sel], self.open[sel], self.noise[sel], self.shock[sel], self.close[sel]
+        )
 
 
 @dataclass
@@ -61,6 +66,20 @@ class State:
     # Under private information, each party's belief error in each round (NaN: no round held);
     # shape (B, 0, P) under complete information.
     belief_error: np.ndarray
+    # Coalition structure: the pair whose bilateral deal is signed (-1: none) and its day; while
+    # ``signed >= 0`` and not done, the party left out is in its accession window (``deadline``
+    # is the window's end).
+    signed: np.ndarray  # (B,)
+    signed_day: np.ndarray  # (B,)
+    # The single negotiating text (NaN before the mediator drafts it), who accepted it this round,
+    # the chapters (issues) closed and the day each last closed (-1: open), reopenings, and what
+    # each party paid to reopen chapters.
+    text: np.ndarray  # (B, I)
+    text_accepted: np.ndarray  # (B, P)
+    closed: np.ndarray  # (B, I)
+    chapter_day: np.ndarray  # (B, I)
+    reopened: np.ndarray  # (B,)
+    penalty: np.ndarray  # (B, P)
     events: dict = field(default_factory=dict)
 
     def rows(self, sel) -> State:
@@ -99,4 +118,12 @@ class State:
             vote_yes=np.zeros((b, st.max_votes), dtype=bool),
             shock_day=np.full((b, st.n_shocks), -1, dtype=np.int64),
             belief_error=np.full((b, st.max_rounds if st.information == "private" else 0, P), np.nan),
+            signed=np.full(b, -1, dtype=np.int64),
+            signed_day=np.full(b, -1, dtype=np.int64),
+            text=np.full((b, I), np.nan),
+            text_accepted=np.zeros((b, P), dtype=bool),
+            closed=np.zeros((b, I), dtype=bool),
+            chapter_day=np.full((b, I), -1, dtype=np.int64),
+            reopened=np.zeros(b, dtype=np.int64),
+            penalty=np.zeros((b, P)),
         )

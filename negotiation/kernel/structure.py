@@ -5,24 +5,16 @@ builds it from a validated scenario.
 
 from __future__ import annotations
 
-import calendar as _cal
-import datetime as dt
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 
 from negotiation.kernel.beliefs import BeliefPrior
+from negotiation.kernel.rules import add_months  # noqa: F401 (where the calendar code has long found it)
 
 MAX_EXTENSIONS = 20
 MAX_ROUNDS = 2000
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, clipped to the month's last day."""
-    m = day.month - 1 + months
-    year, month = day.year + m // 12, m % 12 + 1
-    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -73,7 +65,7 @@ class Structure:
     notice_days: int
     withdrawal_earliest_round: int
     first_vote_round: int  # 0 when no early vote
-    max_rounds: int
+    max_rounds: int  # rounds of talks and of an accession window after them
     max_votes: int
     # Shocks (outside events): ids in config order, the date each is anchored to (ordinal day;
     # its per-draw delay and probability are slots), and the changes they make in order.
@@ -84,6 +76,27 @@ class Structure:
     # ``private`` (each builds its offers from its beliefs of the others, starting at ``beliefs``).
     information: str = "complete"
     beliefs: BeliefPrior | None = None
+    # Coalition structure (``kernel.protocol``): per pair, whether the party left out of its
+    # bilateral deal may join it (accession), in a window of so many months, with amendments or not.
+    accession: np.ndarray | None = None  # (n_pairs,) bool
+    accession_months: np.ndarray | None = None  # (n_pairs,) int
+    accession_amend: np.ndarray | None = None  # (n_pairs,) bool
+    protocol: str = "round_robin"  # or "single_text"
+    closing: str = "package"  # or "chapters"
+    mediator_step: float = 0.5
+    reopen_cost: float = 0.05
+    talk_rounds: int = 0  # rounds the calendar allows before any accession window (0: max_rounds)
+
+    def __post_init__(self):
+        n = len(self.pairs)
+        if self.accession is None:
+            self.accession = np.zeros(n, dtype=bool)
+        if self.accession_months is None:
+            self.accession_months = np.zeros(n, dtype=np.int64)
+        if self.accession_amend is None:
+            self.accession_amend = np.zeros(n, dtype=bool)
+        if not self.talk_rounds:
+            self.talk_rounds = self.max_rounds
 
     @property
     def n_parties(self) -> int:
@@ -109,6 +122,11 @@ class Structure:
     def stalemate(self) -> int:
         """The outcome code of stalemate."""
         return len(self.outcomes) - 1
+
+    def left_out(self, pair: int) -> int:
+        """The party not in pair number ``pair`` (three-party scenarios)."""
+        a, b = self.pairs[pair]
+        return next(q for q in range(self.n_parties) if q not in (a, b))
 
     def knows(self, p: int) -> np.ndarray:
         """(P,) the parties whose true profile party ``p`` knows: all of them under complete

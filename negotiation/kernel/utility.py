@@ -61,15 +61,28 @@ def issue_utility(st: Structure, inp: Inputs, p: int, x):
     return total
 
 
+DAYS_PER_MONTH = 365.25 / 12
+
+
 def utility(st: Structure, inp: Inputs, p: int, x, outcome: int):
     """Utility of agreement ``x`` (B, I) for party ``p`` under outcome class index ``outcome``."""
     return issue_utility(st, inp, p, x) + inp.stake[:, p, outcome]
 
 
-def outcome_utilities(st: Structure, inp: Inputs, outcome, agreement):
+def delay_cost(st: Structure, inp: Inputs, p: int, day):
+    """What party ``p`` loses (B,) by an agreement taking effect on ``day`` rather than at the
+    first round: its cost of delay per month times the months of talks (0 without one)."""
+    if inp.delay_cost is None:
+        return 0.0
+    return inp.delay_cost[:, p] * ((np.asarray(day) - st.start_day) / DAYS_PER_MONTH)
+
+
+def outcome_utilities(st: Structure, inp: Inputs, outcome, agreement, joined=None, penalty=None):
     """Each party's utility (B, P) at the end: for agreement members the agreement with stakes,
-    for a party left out of a bilateral or after termination its reservation plus stakes, and
-    under stalemate the status quo plus stakes."""
+    less the cost of delay to the day it took effect for them (``joined``, (B, P) ordinal days;
+    None: no cost), for a party left out of a bilateral or after termination its reservation
+    plus stakes, and under stalemate the status quo plus stakes; less any ``penalty`` (B, P)
+    (the cost of reopening closed chapters)."""
     b = outcome.shape[0]
     out = np.zeros((b, st.n_parties))
     sq = np.broadcast_to(st.status_quo, (b, st.n_issues))
@@ -89,4 +102,8 @@ def outcome_utilities(st: Structure, inp: Inputs, outcome, agreement):
         fallback = inp.reservation[:, p]
         out[:, p] = np.where(member[:, p] | (outcome == stalemate), u_issue, fallback) + stake
         out[:, p] = np.where((outcome == termination), fallback + stake, out[:, p])
+        if joined is not None:
+            out[:, p] -= np.where(member[:, p], delay_cost(st, inp, p, joined[:, p]), 0.0)
+        if penalty is not None:
+            out[:, p] -= penalty[:, p]
     return out

@@ -45,6 +45,19 @@ def _check_support(slot: Slot, problems: _Problems, what: str) -> None:
         problems.add(slot.path, f"{what} must {allowed}, got {shown}")
 
 
+def _protocol(scn: Scenario, pr: _Problems) -> None:
+    """The protocol's options must match it: chapters close on a single text; ``mediator`` and
+    ``chapters`` apply only to what they configure."""
+    if scn.closing == "chapters" and scn.protocol != "single_text":
+        pr.add(
+            ("closing",), "closing: chapters needs protocol: single_text (chapters close on the one negotiating text)"
+        )
+    if scn.mediator is not None and scn.protocol != "single_text":
+        pr.add(("mediator",), "mediator applies to protocol: single_text")
+    if scn.chapters is not None and scn.closing != "chapters":
+        pr.add(("chapters",), "chapters applies to closing: chapters")
+
+
 def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]]:
     """Build the structure and the parameter slots; return them with any problems found."""
     pr = _Problems()
@@ -120,6 +133,9 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         slot(f"{p}.reservation", base + ("reservation",), prof.reservation, (0.0, 1.0), "reservation")
         slot(f"{p}.p_extend", base + ("p_extend",), prof.p_extend, PROB, "p_extend (a probability)")
         slot(f"{p}.p_withdraw", base + ("p_withdraw",), prof.p_withdraw, PROB, "p_withdraw (a probability)")
+        what = "p_notice_at_close (a probability)"
+        slot(f"{p}.p_notice_at_close", base + ("p_notice_at_close",), prof.p_notice_at_close, PROB, what)
+        slot(f"{p}.delay_cost", base + ("delay_cost",), prof.delay_cost, (0.0, 1.0), "delay_cost (utility per month)")
         strat, strings, numeric = _strategy(p, prof, base, slot, pr)
         strategies.append(strat)
         strategy_strings.append(strings)
@@ -145,7 +161,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
 
     graph = nx.Graph()
     graph.add_nodes_from(parties)
-    p_open = {}
+    p_open, accession = {}, {}
     for ci, c in enumerate(scn.coalitions):
         cpath = ("coalitions", ci)
         a, b = c.pair
@@ -161,13 +177,35 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
             continue
         graph.add_edge(a, b, weight=c.weight)
         p_open[frozenset((a, b))] = (c.p_open, cpath + ("p_open",))
+        if c.accession is not None:
+            accession[frozenset((a, b))] = (c.accession, cpath + ("accession",))
     pair_weight = np.zeros(len(pairs))
+    acc_open = np.zeros(len(pairs), dtype=bool)
+    acc_window = np.zeros(len(pairs), dtype=int)
+    acc_amend = np.zeros(len(pairs), dtype=bool)
+    acc_rounds = 0
     for n, (a, b) in enumerate(pairs):
         key = frozenset((parties[a], parties[b]))
         value, path = p_open.get(key, (0.0, ("coalitions",)))
-        slot(f"coalitions.{parties[a]}-{parties[b]}.p_open", path, value, PROB, "p_open (a probability)")
+        p = slot(f"coalitions.{parties[a]}-{parties[b]}.p_open", path, value, PROB, "p_open (a probability)")
         if key in p_open:
             pair_weight[n] = graph.edges[parties[a], parties[b]]["weight"]
+        acc, apath = accession.get(key, (None, ()))
+        gap_value = acc.gap_days if acc is not None else 30
+        name = f"coalitions.{parties[a]}-{parties[b]}.accession.gap_days"
+        acc_gap = slot(name, apath + ("gap_days",), gap_value, (1, 3650), "accession gap_days", integer=True)
+        if acc is None:
+            continue
+        if P != 3:
+            pr.add(apath, f"accession needs exactly one party left out of the pair; the scenario has {P} parties")
+        elif p.support()[1] <= 0:
+            pr.add(apath, f"accession for pair {parties[a]}-{parties[b]}, which cannot form (p_open is 0)")
+        acc_open[n] = True
+        acc_window[n] = acc.window_months
+        # rounds an accession window can hold: one every gap (at least a day) over the window
+        least_gap = min(max(1, int(math.floor(min(max(acc_gap.support()[0], 1), 3650) + 0.5))), 3650)
+        acc_rounds = max(acc_rounds, (31 * acc.window_months) // least_gap + 1)
+        acc_amend[n] = acc.amendments
 
     cal = scn.calendar
     cpath = ("calendar",)
@@ -210,13 +248,15 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
     by_ext = len(days) + (int(deadline_days[ext_max]) - start) // gap_min + ext_max + 2
     # After an extension rounds are gap_min or more apart, but for one shorter step to each deadline.
     by_horizon = len(days) + (horizon - start) // gap_min + 2 + ext_max
-    max_rounds = int(min(by_ext, by_horizon))
+    talk_rounds = int(min(by_ext, by_horizon))
+    max_rounds = talk_rounds + acc_rounds  # an accession window may follow the last round of talks
     if max_rounds > MAX_ROUNDS:
         pr.add(
             cpath,
             f"the calendar allows {max_rounds} rounds; at most {MAX_ROUNDS} (shorten the horizon, "
             "lengthen the extension gap or allow fewer extensions)",
         )
+    _protocol(scn, pr)
     shock_base_day, shock_changes = _shocks(scn, slots, slot, pr, horizon)
     beliefs = belief_prior(scn, parties, issues, slots, int(n_opt.max()) if disc else 1, pr)
     structure = Structure(
@@ -248,12 +288,20 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         withdrawal_earliest_round=cal.withdrawal_earliest_round,
         first_vote_round=cal.first_vote_round or 0,
         max_rounds=max_rounds,
+        talk_rounds=talk_rounds,
         max_votes=ext_max + 2,
         shock_ids=list(scn.shocks),
         shock_base_day=shock_base_day,
         shock_changes=shock_changes,
         information=scn.information,
         beliefs=beliefs,
+        accession=acc_open,
+        accession_months=acc_window,
+        accession_amend=acc_amend,
+        protocol=scn.protocol,
+        closing=scn.closing,
+        mediator_step=(scn.mediator.step if scn.mediator else 0.5),
+        reopen_cost=(scn.chapters.reopen_cost if scn.chapters else 0.05),
     )
     columns = _posterior(scn, slots, pr) if scn.posterior is not None else None
     return structure, ParamSpace(slots, columns), pr.items

@@ -44,24 +44,39 @@ class Loaded:
 
     def resolved_yaml(self) -> str:
         """The scenario as the simulator understood it, defaults filled in, as YAML."""
-        data = _without_empty_shocks(self.scenario.model_dump(mode="python", exclude_none=True))
+        data = _without_unused_features(self.scenario.model_dump(mode="python", exclude_none=True))
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
     def config_hash(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON): equal configs, equal hashes."""
-        data = _without_empty_shocks(self.scenario.model_dump(mode="json"))
+        data = _without_unused_features(self.scenario.model_dump(mode="json"))
         blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 
 
-def _without_empty_shocks(data: dict) -> dict:
-    """A scenario without shocks or beliefs, under complete information, dumps (and hashes) as it
-    did before those existed."""
-    for key in ("shocks", "beliefs"):
+# Keys added after the first release, with the defaults that keep the earlier model: left out of
+# the dump where they hold them, so a config that does not use them dumps (and hashes) as before.
+NEW_DEFAULTS = {"information": "complete", "protocol": "round_robin", "closing": "package"}
+NEW_PROFILE_DEFAULTS = {"p_notice_at_close": 1.0, "delay_cost": 0.0}
+
+
+def _without_unused_features(data: dict) -> dict:
+    """A scenario that uses none of the later features (shocks, beliefs, private information,
+    protocols, accession, stalemate choice, cost of delay) dumps (and hashes) as it did before
+    those existed."""
+    for key in ("shocks", "beliefs", "mediator", "chapters"):
         if not data.get(key):
             data.pop(key, None)
-    if data.get("information") == "complete":
-        data.pop("information")
+    for key, default in NEW_DEFAULTS.items():
+        if data.get(key) == default:
+            data.pop(key)
+    for prof in data.get("profiles", {}).values():
+        for key, default in NEW_PROFILE_DEFAULTS.items():
+            if prof.get(key) == default:
+                prof.pop(key)
+    for c in data.get("coalitions", []):
+        if c.get("accession", 0) is None:
+            c.pop("accession")
     return data
 
 

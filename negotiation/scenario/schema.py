@@ -93,6 +93,10 @@ class Profile(Strict):
     strategy: StrategySpec = StrategySpec()
     p_extend: Num = 1.0
     p_withdraw: Num = 0.0
+    # When talks close without a deal: the chance the party gives notice (if it may withdraw and
+    # values walking away above the old treaty) rather than let the talks lapse (stalemate).
+    p_notice_at_close: Num = 1.0
+    delay_cost: Num = 0.0  # utility lost per month of talks before an agreement takes effect
     capability: float | None = Field(default=None, ge=0)  # for the BDM forecast; default: equal
 
 
@@ -107,12 +111,24 @@ class Stake(Strict):
     source: str = ""
 
 
+class Accession(Strict):
+    """After the pair signs a bilateral deal, the party left out may negotiate to join it: a round
+    every ``gap_days`` until ``window_months`` after the signing. With ``amendments`` it may ask
+    for changes the signatories must accept; without, it joins the text as signed or not at all."""
+
+    gap_days: Num = 30
+    window_months: int = Field(default=6, ge=1, le=120)
+    amendments: bool = False
+
+
 class Coalition(Strict):
-    """A pair that may sign a bilateral deal, with the chance the path is open and its tie weight."""
+    """A pair that may sign a bilateral deal, with the chance the path is open and its tie weight;
+    ``accession`` (if given) lets the party left out join the deal later."""
 
     pair: Annotated[list[str], Field(min_length=2, max_length=2)]
     p_open: Num = 1.0
     weight: float = Field(default=1.0, ge=0)
+    accession: Accession | None = None
 
 
 class Calendar(Strict):
@@ -218,6 +234,20 @@ class Belief(Strict):
     source: str = ""
 
 
+class Mediator(Strict):
+    """The mediator of the single-text protocol: each round it moves the open terms of the text
+    ``step`` of the way toward the amendment that raises the lowest gain most."""
+
+    step: float = Field(default=0.5, gt=0, le=1)
+
+
+class Chapters(Strict):
+    """Closing chapter by chapter: reopening a closed chapter costs the party ``reopen_cost``
+    (utility, taken off its final utility)."""
+
+    reopen_cost: float = Field(default=0.05, ge=0, le=1)
+
+
 class Scenario(Strict):
     """A whole scenario: who negotiates what, how they value it, and the rules of the talks."""
 
@@ -235,3 +265,10 @@ class Scenario(Strict):
     posterior: Posterior | None = None
     information: Literal["complete", "private"] = "complete"
     beliefs: list[Belief] = Field(default=[], max_length=1000)
+    # How offers are made: ``round_robin`` (each party in turn proposes a whole package) or
+    # ``single_text`` (a mediator's one negotiating text, amended round by round); and how they
+    # close: as one ``package`` or ``chapters`` (issue by issue, on the single text).
+    protocol: Literal["round_robin", "single_text"] = "round_robin"
+    closing: Literal["package", "chapters"] = "package"
+    mediator: Mediator | None = None
+    chapters: Chapters | None = None
