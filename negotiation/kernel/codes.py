@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 from enum import IntEnum, StrEnum
 
+import numpy as np
+
 
 class Shape(IntEnum):
     """How a party's value falls with distance from its ideal on a continuous issue."""
@@ -54,3 +56,25 @@ def outcome_kind(name: str) -> OutcomeKind:
     if name.startswith(f"{OutcomeKind.BILATERAL}_"):
         return OutcomeKind.BILATERAL
     return OutcomeKind(name)
+
+
+PATH_STEP = ">"  # joins the steps of a path: ``bilateral_US_MX>deal``
+
+
+def path_names(outcomes: list[str], accession: list[bool]) -> list[str]:
+    """Every path a negotiation can take: each outcome class, and for each pair whose bilateral
+    deal the party left out may join (``accession``, per pair), the bilateral deal then the deal."""
+    joins = [f"{outcomes[bilateral_code(n)]}{PATH_STEP}{outcomes[DEAL]}" for n, on in enumerate(accession) if on]
+    return list(outcomes) + joins
+
+
+def path_of(outcomes: list[str], outcome, signed):
+    """The path of each negotiation (an object array of names): its outcome class, or
+    ``bilateral_A_B>deal`` when the party left out of pair ``signed``'s bilateral deal joined it."""
+    outcome, signed = np.asarray(outcome), np.asarray(signed)
+    names = np.array(outcomes, dtype=object)[outcome]
+    joined = (signed >= 0) & (outcome == DEAL)
+    if joined.any():
+        first = np.array(outcomes, dtype=object)[bilateral_code(np.maximum(signed, 0))]
+        names = np.where(joined, first + PATH_STEP + outcomes[DEAL], names)
+    return names
