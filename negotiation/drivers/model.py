@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from negotiation.drivers.party import PartyAgent
+from negotiation.kernel.codes import path_of
 from negotiation.kernel.draws import draw_rows
 from negotiation.kernel.protocol import final_utilities, play_round
 from negotiation.kernel.state import State
@@ -43,6 +44,7 @@ class NegotiationModel(mesa.Model):
         self.people = dict(people)
         self.parties = [PartyAgent(self, p, people[p](self, p) if p in people else None) for p in range(st.n_parties)]
         self.history: list[dict] = []
+        self._signed = False  # a bilateral deal opened an accession window (recorded once)
         agent_reporters = {
             "party": "party",
             "target": "current_target",
@@ -124,20 +126,52 @@ class NegotiationModel(mesa.Model):
             "offers": [],
             "events": [],
         }
+        if ev["accession"][0]:
+            record["accession"] = True
+        judged = ev.get("judged")
+        if judged is not None and not np.isnan(judged[0, 0]):
+            # the single negotiating text this round judged, and who accepted it
+            x = judged[0:1]
+            record["text"] = {
+                "position": x[0].tolist(),
+                "utilities": {st.parties[q]: float(utility(st, self.inputs, q, x, 0)[0]) for q in range(st.n_parties)},
+                "accepted_by": [st.parties[q] for q in range(st.n_parties) if s.text_accepted[0, q]],
+            }
         shocks = self.loaded.scenario.shocks
         for k in np.flatnonzero(ev["shocks"][0]):
             sid = st.shock_ids[k]
             record["events"].append({"kind": "shock", "id": sid, "label": shocks[sid].label})
         for j in range(st.n_parties):
             p = (s.round - 1 + j) % st.n_parties
-            if np.isnan(s.offers[0, p, 0]):
+            if np.isnan(s.offers[0, p, 0]) or ("text" in record and s.text_accepted[0, p]):
                 continue
             record["offers"].append(
                 {
                     "proposer": st.parties[p],
                     "position": s.offers[0, p, :].tolist(),
                     "utilities": {st.parties[q]: self.offer_utility(p, q) for q in range(st.n_parties)},
-                    "accepted_by": [st.parties[q] for q in range(st.n_parties) if q != p and s.accepted[0, p, q]],
+                    # (in an accession round the party asking to join is listed when it joins)
+                    "accepted_by": [
+                        st.parties[q]
+                        for q in range(st.n_parties)
+                        if (q != p or ev["accession"][0]) and s.accepted[0, p, q]
+                    ],
+                }
+            )
+        for i in np.flatnonzero(ev["reopened_chapters"][0]):
+            record["events"].append({"kind": "chapter_reopened", "issue": st.issues[i]})
+        for i in np.flatnonzero(ev["closed_chapters"][0]):
+            record["events"].append({"kind": "chapter_closed", "issue": st.issues[i]})
+        if s.signed[0] >= 0 and not self._signed:
+            self._signed = True
+            n = int(s.signed[0])
+            record["events"].append(
+                {
+                    "kind": "signed",
+                    "outcome": st.outcomes[1 + n],
+                    "left_out": st.parties[st.left_out(n)],
+                    "date": day_text(s.signed_day[0]),
+                    "window_end": day_text(s.deadline[0]),
                 }
             )
         if ev["notice"][0] >= 0:
@@ -173,7 +207,12 @@ class NegotiationModel(mesa.Model):
                 off = dict(off)
                 terms = units.positions(st, cfg, off.pop("position"))
                 offers.append({**off, "terms": dict(zip(st.issues, terms, strict=True))})
-            out.append({**rec, "offers": offers})
+            extra = {}
+            if "text" in rec:
+                text = dict(rec["text"])
+                terms = units.positions(st, cfg, text.pop("position"))
+                extra["text"] = {**text, "terms": dict(zip(st.issues, terms, strict=True))}
+            out.append({**rec, "offers": offers, **extra})
         return out
 
     def run(self, max_steps: int | None = None) -> None:
@@ -207,8 +246,10 @@ class NegotiationModel(mesa.Model):
 
     def path(self) -> dict:
         """The negotiation's path as ``outcomes.parquet`` records it (columns ``extensions``,
-        ``vote_dates``, ``vote_passed``, ``notice_party``, ``notice_date``, ``round_dates`` and
-        ``shock.<id>`` per shock, the day it applied or None; dates as ``datetime.date``)."""
+        ``vote_dates``, ``vote_passed``, ``notice_party``, ``notice_date``, ``round_dates``,
+        ``shock.<id>`` per shock, the day it applied or None, ``path``, ``signed_date`` and under
+        chapter closing ``chapters_closed``, ``reopened`` and ``chapter.<issue>``; dates as
+        ``datetime.date``)."""
         st, s = self.structure, self.state
         day = dt.date.fromordinal
         votes = int(s.votes[0])
@@ -228,6 +269,21 @@ class NegotiationModel(mesa.Model):
                 f"belief_error.{name}": [float(np.float32(e)) for e in s.belief_error[0, : int(s.rounds[0]), q]]
                 for q, name in enumerate(st.parties)
                 if s.belief_error.shape[1]
+            },
+            "path": str(path_of(st.outcomes, s.outcome, s.signed)[0]),
+            "signed_date": day(int(s.signed_day[0])) if s.signed[0] >= 0 else None,
+            **(self._chapters() if st.closing == "chapters" else {}),
+        }
+
+    def _chapters(self) -> dict:
+        st, s = self.structure, self.state
+        closed = s.chapter_day[0]
+        return {
+            "chapters_closed": int((closed >= 0).sum()),
+            "reopened": int(s.reopened[0]),
+            **{
+                f"chapter.{issue}": dt.date.fromordinal(int(closed[i])) if closed[i] >= 0 else None
+                for i, issue in enumerate(st.issues)
             },
         }
 

@@ -380,6 +380,7 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
             positions[:, p, :] = deciders[p].offer(state)
         state.text = np.where(first[:, None], draft_text(st, positions), state.text)
     text = state.text.copy()
+    ev["judged"] = np.where(live[:, None], text, np.nan)  # the text this round judged (for the record)
     acc = np.zeros((b, P), dtype=bool)
     for q in range(P):
         u = utility(st, inp, q, text, DEAL) - delay_cost(st, inp, q, state.day)

@@ -17,13 +17,34 @@ def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
     lines = [f"Round {rec['round']}  {rec['date']}  (deadline {rec['deadline']})  targets: {targets}"]
     # shocks take effect at the start of the round, before anyone decides
     lines += event_lines([ev for ev in rec["events"] if ev["kind"] == "shock"])
+    text = rec.get("text")
+    if text is not None:
+        us = "  ".join(f"{p} {u:.2f}" for p, u in text["utilities"].items())
+        said = ", ".join(f"{p} {'accepts' if p in text['accepted_by'] else 'rejects'}" for p in st.parties)
+        lines.append(f"  The mediator's text: {offer_text(st, issues_cfg, text['position'])}")
+        lines.append(f"      utilities: {us};  {said}")
     for off in rec["offers"]:
         us = "  ".join(f"{p} {u:.2f}" for p, u in off["utilities"].items())
-        lines.append(f"  {off['proposer']} proposes {offer_text(st, issues_cfg, off['position'])}")
-        others = [p for p in st.parties if p != off["proposer"]]
-        said = ", ".join(f"{p} {'accepts' if p in off['accepted_by'] else 'rejects'}" for p in others)
-        lines.append(f"      utilities: {us};  {said}")
+        if rec.get("accession"):
+            verb = "asks to join on"
+        elif text is not None:
+            verb = "asks to amend it to"
+        else:
+            verb = "proposes"
+        lines.append(f"  {off['proposer']} {verb} {offer_text(st, issues_cfg, off['position'])}")
+        lines.append(f"      utilities: {us}" + (f";  {_responses(st, off, rec)}" if text is None else ""))
     return lines + event_lines([ev for ev in rec["events"] if ev["kind"] != "shock"])
+
+
+def _responses(st: Structure, off: dict, rec: dict) -> str:
+    """Who accepted an offer (in an accession round: whether the party joins, and whether the
+    signatories admit it)."""
+    others = [p for p in st.parties if p != off["proposer"]]
+    if rec.get("accession"):
+        joins = "joins" if off["proposer"] in off["accepted_by"] else "stays out"
+        said = ", ".join(f"{p} {'admits' if p in off['accepted_by'] else 'refuses'}" for p in others)
+        return f"{off['proposer']} {joins}; {said}"
+    return ", ".join(f"{p} {'accepts' if p in off['accepted_by'] else 'rejects'}" for p in others)
 
 
 def event_sentence(ev: dict, outcome_name=str) -> str:
@@ -40,6 +61,13 @@ def event_sentence(ev: dict, outcome_name=str) -> str:
         return f"the withdrawal notice takes effect on {ev['date']}: the treaty is terminated"
     if kind == "outcome":
         return f"{outcome_name(ev['outcome'])} on {ev['date']}"
+    if kind == "signed":
+        name, until = outcome_name(ev["outcome"]), ev["window_end"]
+        return f"{name} signed on {ev['date']}: {ev['left_out']} may join it until {until}"
+    if kind == "chapter_closed":
+        return f"chapter {ev['issue']} closes (provisionally)"
+    if kind == "chapter_reopened":
+        return f"chapter {ev['issue']} is reopened"
     if kind == "shock":
         return f"{ev['label']} (shock {ev['id']}) takes effect" if ev.get("label") else f"shock {ev['id']} takes effect"
     return str(ev)

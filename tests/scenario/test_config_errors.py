@@ -657,6 +657,42 @@ CASES = [
         "issues.price",
         ("status_quo 500.0 is outside range [0.0, 100.0]",),
     ),
+    # coalition structure and protocols
+    (
+        "unknown protocol",
+        SPLIT,
+        [(HORIZON, HORIZON + "\nprotocol: relay")],
+        "protocol: relay",
+        "protocol",
+        ("round_robin", "single_text"),
+    ),
+    (
+        "chapters without a single text",
+        SPLIT,
+        [(HORIZON, HORIZON + "\nclosing: chapters")],
+        "closing: chapters",
+        "closing",
+        ("protocol: single_text",),
+    ),
+    (
+        "accession for a pair that cannot form",
+        NAFTA,
+        [
+            ("p_open: {dist: uniform, low: 0.1, high: 0.4}", "p_open: 0.0"),
+            ("    weight: 0.8\n", "    weight: 0.8\n    accession: {window_months: 6}\n"),
+        ],
+        "accession: {window_months: 6}",
+        "coalitions[1].accession",
+        ("cannot form", "US-MX"),
+    ),
+    (
+        "accession with no party left out",
+        DISCRETE,
+        [("calendar:\n", "coalitions:\n  - pair: [A, Z]\n    accession: {gap_days: 20}\ncalendar:\n")],
+        "accession: {gap_days: 20}",
+        "coalitions[0].accession",
+        ("exactly one party left out",),
+    ),
 ]
 
 
