@@ -9,6 +9,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from negotiation.strategies import party_strategies
 
 from negotiation.drivers.model import NegotiationModel
 from negotiation.kernel.codes import DEAL, bilateral_code, path_names, path_of
@@ -17,7 +18,6 @@ from negotiation.kernel.protocol import KernelParty, _sign, final_utilities, pla
 from negotiation.kernel.rules import gives_notice_at_close, months_after
 from negotiation.kernel.state import State
 from negotiation.kernel.utility import DAYS_PER_MONTH, delay_cost
-from negotiation.strategies import party_strategies
 from tests.helpers import scenario
 
 START = dt.date(2024, 1, 1)
