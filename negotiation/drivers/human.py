@@ -76,7 +76,10 @@ class HumanParty:
         return np.array([self.last_offer_u])
 
     def offer(self, state):
-        x = np.asarray(self._get(state, "offer").value, dtype=float)[None, :]
+        # on a single text (once the mediator drafted it) the person's offer amends the text
+        text = state.text[0] if not np.isnan(state.text[0, 0]) else None
+        ctx = {"offer": text.copy(), "outcome": DEAL} if text is not None else {}
+        x = np.asarray(self._get(state, "offer", **ctx).value, dtype=float)[None, :]
         self.last_offer_u = float(utility(self.model.structure, self.model.inputs, self.p, x, 0)[0])
         return x
 

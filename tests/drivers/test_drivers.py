@@ -7,8 +7,8 @@ import pytest
 from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
 from negotiation.experiments.results import path_columns
-from negotiation.scenario.loader import load_scenario
-from tests.helpers import learning_flagship
+from negotiation.scenario.loader import load_scenario, load_scenario_text
+from tests.helpers import CONFIGS, learning_flagship
 
 
 def _compare(loaded, seed, count, space=None, chunk=1000):
@@ -33,22 +33,35 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
         assert m.path() == paths[i], i
         if loaded.structure.information == "private":  # belief errors by round, one list per party
             assert len(paths[i]["belief_error.US"]) == rounds[i] > 0
-    return outcome
+    return outcome, {p["path"] for p in paths}
 
 
 @pytest.mark.slow
-def test_flagship_2000_draws_agree_with_private_information_and_learning():
+def test_flagship_2000_draws_agree_with_private_information_learning_and_accession():
     loaded = learning_flagship()
-    assert loaded.structure.information == "private"
-    outcome = _compare(loaded, 11, 2000)
-    # the draws cover the outcome classes the scenario produces
+    assert loaded.structure.information == "private" and loaded.structure.accession.any()
+    outcome, paths = _compare(loaded, 11, 2000)
+    # the draws cover the outcome classes and paths the scenario produces
     names = {loaded.structure.outcomes[k] for k in np.unique(outcome)}
-    assert {"deal", "termination", "bilateral_US_MX"} <= names
+    assert {"deal", "termination", "stalemate", "bilateral_US_MX"} <= names
+    assert "bilateral_US_MX>deal" in paths
+
+
+@pytest.mark.slow
+def test_flagship_2000_draws_agree_on_a_single_text_closed_by_chapters():
+    text = (CONFIGS / "nafta_2017.yaml").read_text(encoding="utf-8")
+    text = text.replace("protocol: round_robin\nclosing: package\n", "protocol: single_text\nclosing: chapters\n")
+    loaded = load_scenario_text(text)
+    assert loaded.structure.closing == "chapters"
+    _, paths = _compare(loaded, 12, 2000)
+    assert "bilateral_US_MX>deal" in paths
 
 
 def test_teaching_trade_and_a_sweep_point_agree(configs, nafta):
     trade = load_scenario(configs / "teaching_trade.yaml")
     _compare(trade, 4, 300)
+    _, paths = _compare(load_scenario(configs / "teaching_chapters.yaml"), 1, 300)
+    assert "deal" in paths
     _compare(nafta, 3, 150, space=nafta.space.with_values({"US.reservation": 0.9, "calendar.max_extensions": 0}))
 
 
