@@ -308,17 +308,18 @@ def _round_robin(st: Structure, inp: Inputs, draws: Draws, state: State, decider
         if not live.any():
             break
         x = deciders[p].offer(state)
-        state.offers[:, p, :] = np.where(live[:, None], x, np.nan)
+        # (only the rows in talks: a row in its accession window keeps that round's record)
+        state.offers[:, p, :] = np.where(live[:, None], x, state.offers[:, p, :])
         acc = np.zeros((b, P), dtype=bool)
         acc[:, p] = True
         for q in range(P):
             if q == p:
                 continue
             u = utility(st, inp, q, x, DEAL) - delay_cost(st, inp, q, state.day)
-            state.received[:, p, q] = u
+            state.received[:, p, q] = np.where(live, u, state.received[:, p, q])
             acc[:, q] = deciders[q].accepts(state, x, DEAL, u, proposer=p)
             np.maximum(state.best_received[:, q], np.where(live, u, -np.inf), out=state.best_received[:, q])
-        state.accepted[:, p, :] = acc & live[:, None]
+        state.accepted[:, p, :] = np.where(live[:, None], acc, state.accepted[:, p, :])
         everyone = live & acc.all(axis=1)
         _finish(state, everyone, DEAL, state.day, r + 1, x)
         _pairs_sign(st, inp, state, deciders, live & ~everyone, acc, x, is_open, by_weight, r, p)
@@ -386,7 +387,7 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
         u = utility(st, inp, q, text, DEAL) - delay_cost(st, inp, q, state.day)
         acc[:, q] = deciders[q].accepts(state, text, DEAL, u, proposer=None)
         np.maximum(state.best_received[:, q], np.where(live, u, -np.inf), out=state.best_received[:, q])
-    state.text_accepted = acc & live[:, None]
+    state.text_accepted = np.where(live[:, None], acc, state.text_accepted)
     everyone = live & acc.all(axis=1)
     _finish(state, everyone, DEAL, state.day, r + 1, text)
     is_open = bilateral_open(draws.open, inp.p_open)
@@ -404,7 +405,7 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
             if (asks & ~first).any():
                 x = np.where(first[:, None], x, deciders[p].offer(state))
             amend[:, p, :] = np.where(asks[:, None], x, text)
-        state.offers[:, p, :] = np.where(pending[:, None], amend[:, p, :], np.nan)
+        state.offers[:, p, :] = np.where(pending[:, None], amend[:, p, :], state.offers[:, p, :])
         for q in range(P):
             u = utility(st, inp, q, amend[:, p, :], DEAL) - delay_cost(st, inp, q, state.day)
             state.received[:, p, q] = np.where(pending, u, state.received[:, p, q])

@@ -677,11 +677,8 @@ CASES = [
     (
         "accession for a pair that cannot form",
         NAFTA,
-        [
-            ("p_open: {dist: uniform, low: 0.1, high: 0.4}", "p_open: 0.0"),
-            ("    weight: 0.8\n", "    weight: 0.8\n    accession: {window_months: 6}\n"),
-        ],
-        "accession: {window_months: 6}",
+        [("p_open: {dist: uniform, low: 0.1, high: 0.4}", "p_open: 0.0")],
+        "amendments: true}  # JUDGEMENT: as above",
         "coalitions[1].accession",
         ("cannot form", "US-MX"),
     ),
