@@ -268,11 +268,13 @@ def backtest(scenario, given, at, draws: int = 10_000, seed: int = 0, workers: i
 
 
 def _frame_attrs(loaded: Loaded, points: list[dict], seed: int, draws: int) -> dict:
+    from negotiation.kernel.codes import path_names
     from negotiation.scenario import units
 
     st = loaded.structure
     return {
         "outcomes": list(st.outcomes),
+        "paths": path_names(st.outcomes, list(st.accession)),
         "units": units.units(st, loaded.scenario.issues),
         "seed": seed,
         "draws_per_point": draws,
@@ -280,29 +282,33 @@ def _frame_attrs(loaded: Loaded, points: list[dict], seed: int, draws: int) -> d
     }
 
 
-def odds(frame, by_point: bool | None = None):
+def odds(frame, by_point: bool | None = None, by: str = "outcome"):
     """Outcome probabilities with Wilson 95% intervals from a frame of draws (``simulate`` or
     ``outcomes.parquet`` read with pandas): one row per outcome class, and per point when the
     frame has several points (the points' parameter values as columns). Columns: ``outcome``,
-    ``n``, ``draws``, ``p``, ``ci95_low``, ``ci95_high``."""
+    ``n``, ``draws``, ``p``, ``ci95_low``, ``ci95_high``. ``by="path"``: the odds of each path
+    instead (``bilateral_US_MX>deal``: a bilateral deal the party left out joined later), in a
+    ``path`` column."""
     import pandas as pd
 
     from negotiation.experiments.statistics import wilson
 
-    outcomes = list(frame.attrs.get("outcomes") or sorted(frame["outcome"].unique()))
+    if by not in ("outcome", "path"):
+        raise UserError(f"odds by 'outcome' or 'path', got {by!r}")
+    outcomes = list(frame.attrs.get(f"{by}s") or sorted(frame[by].unique()))
     points = frame.attrs.get("points") or []
     if by_point is None:
         by_point = "point" in frame and frame["point"].nunique() > 1
     groups = frame.groupby("point", sort=True) if by_point else [(None, frame)]
     rows = []
     for point, part in groups:
-        counts = part["outcome"].value_counts()
+        counts = part[by].value_counts()
         n = len(part)
         for name in outcomes:
             k = int(counts.get(name, 0))
             lo, hi = wilson(k, n)
             row = {
-                "outcome": name,
+                by: name,
                 "n": k,
                 "draws": n,
                 "p": k / n if n else 0.0,
