@@ -107,9 +107,9 @@ def _rows(table) -> int:
 
 def fact_columns(st) -> list[str]:
     """The columns of ``outcomes.parquet`` that the facts of a history for this scenario read."""
-    base = ["outcome", "path", "end_date", "signed_date", "notice_party", "notice_date"]
-    chapters = [f"chapter.{issue}" for issue in st.issues] if st.closing == "chapters" else []
-    return [*base, "vote_dates", "vote_passed", "round_dates", *chapters]
+    columns = ["outcome", "path", "end_date", "signed_date", "notice_party", "notice_date"]
+    columns += ["vote_dates", "vote_passed", "round_dates"]
+    return columns + ([f"chapter.{issue}" for issue in st.issues] if st.closing == "chapters" else [])
 
 
 class _Paths:
@@ -193,7 +193,7 @@ class _Paths:
         """The day a chapter last closed, per row (NEVER: open at the end)."""
         if name not in self._chapters:
             if name not in self.table.column_names:
-                raise UserError(f"the draws have no column {name} (a sweep of a config with closing: chapters has)")
+                raise UserError(f"the draws have no {name} column: they come from a config without closing: chapters")
             self._chapters[name] = _days(self.table.column(name))
         return self._chapters[name]
 
@@ -399,7 +399,7 @@ def _contradictions(facts: list[Fact], bad, st) -> None:
             a, b = b, a
         bad(b.path, f"{b.text} contradicts {a.text} ({a.where}): {why}")
 
-    joinable = {str(st.outcomes[bilateral_code(n)]) for n, on in enumerate(st.accession) if on}
+    joinable = {name.split(PATH_STEP)[0] for names in _joins(st).values() for name in names}  # bilateral_A_B
     dated = [f for f in facts if f.day is not None]
     for i, a in enumerate(dated):
         for b in dated[i + 1 :]:

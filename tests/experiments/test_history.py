@@ -280,6 +280,8 @@ def test_chapter_facts(coalitions):
     old = JOINED.drop(["path", "signed_date"])
     fact = {"agreement": "bilateral_A_B", "by": D(2024, 2, 1)}
     assert load_history({"facts": [fact]}, coalitions).mask(old).tolist() == [F, T, F, F, F, F]
+    with pytest.raises(ng.UserError, match="the draws have no chapter.y column"):
+        h.mask(JOINED.drop(["chapter.y"]))
 
 
 def test_bad_coalition_and_chapter_facts_are_one_line_each(coalitions, nafta, tmp_path):
