@@ -108,3 +108,61 @@ def learning_flagship() -> Loaded:
     assert text.count(old) == 3
     text = text.replace(old, "      name: learning\n      params:\n        base: time_dependent\n")
     return load_scenario_text(text).with_information("private")
+
+
+JOINERS = """
+name: joiners
+parties: {{A: {{name: A}}, B: {{name: B}}, C: {{name: C}}}}
+issues:
+  x: {{range: [0, 1], status_quo: 0.5}}
+profiles:
+  A: {{reservation: 0.2, issues: {{x: {{weight: 1, ideal: 1}}}}, strategy: {{name: linear}}}}
+  B: {{reservation: 0.2, issues: {{x: {{weight: 1, ideal: 1}}}}, strategy: {{name: linear}}}}
+  C: {{reservation: 0.2, issues: {{x: {{weight: 1, ideal: 0}}}}, strategy: {{name: linear}}}}
+stakes:
+  c_out: {{holder: A, affects: C, value: {stake}, when: [bilateral_A_B]}}
+coalitions:
+  - {{pair: [A, B], p_open: 1.0{accession}}}
+calendar: {{rounds: [2024-01-01], deadline: 2024-01-31, horizon: 2024-12-31}}
+"""
+
+
+def joiners(stake="-0.5", accession: bool = True) -> str:
+    """Three parties, one issue: A and B want x = 1, C wants 0. A opens with x = 1 on 2024-01-01,
+    B accepts and C refuses, so A and B sign a bilateral deal that day (its path is always open).
+    With ``accession`` C may join, on the signed text, every 30 days for 6 months: the text is worth
+    0 to C and staying out its reservation plus its stake, 0.2 + ``stake``, so C joins on
+    2024-01-31 when the stake is at most -0.2 and never otherwise (the deal stands, dated its
+    signing). Without accession the bilateral deal ends the talks. The config's YAML text."""
+    more = ", accession: {gap_days: 30, window_months: 6, amendments: false}" if accession else ""
+    return JOINERS.format(stake=stake, accession=more)
+
+
+CHAPTERS = """
+name: chapters
+parties: {{A: {{name: A}}, B: {{name: B}}}}
+issues:
+  x: {{range: [0, 1], status_quo: 0.5}}
+  y: {{range: [0, 1], status_quo: 0.0}}
+profiles:
+  A:
+    reservation: 0.3
+    issues: {{x: {{weight: 1, ideal: 1}}, y: {{weight: 1, ideal: 0.5}}}}
+    strategy: {{name: linear}}
+  B:
+    reservation: 0.3
+    issues: {{x: {{weight: 1, ideal: 0}}, y: {{weight: 1, ideal: {b_y}}}}}
+    strategy: {{name: linear}}
+calendar: {{rounds: [2024-01-01, 2024-02-01, 2024-03-01], deadline: 2024-03-01, horizon: 2024-12-31}}
+protocol: single_text
+closing: chapters
+"""
+
+
+def chapters(b_y=0.5) -> str:
+    """Two parties on a single negotiating text, closing chapter by chapter: on x they are
+    opposite (A wants 1, B 0), on y A wants 0.5 and B ``b_y``. The mediator's first text (2024-01-01)
+    is the mean of their opening positions, their ideals; where both want y = 0.5 its chapter
+    closes that day, x stays open, and both accept the text (x = y = 0.5, worth 0.75 to each) on
+    2024-02-01. The config's YAML text."""
+    return CHAPTERS.format(b_y=b_y)

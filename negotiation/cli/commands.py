@@ -122,6 +122,24 @@ def _table(summary: dict, st) -> list[str]:
     return lines
 
 
+def _path_lines(summary: dict) -> list[str]:
+    """The odds of the paths, when some bilateral deal may be joined (a ``>`` path is possible):
+    every path some draw took, and every joined path (``bilateral_A_B>deal``), zero or not."""
+    from negotiation.kernel.codes import PATH_STEP
+
+    paths = summary.get("paths") or {}
+    if not any(PATH_STEP in name for name in paths):
+        return []
+    width = max(22, *(len(name) for name in paths))
+    lines = [f"{'path':<{width}} {'p':>7}  {'95% interval':<17} {'n':>9}"]
+    for name, o in paths.items():
+        if not (o["n"] or PATH_STEP in name):
+            continue
+        lo, hi = o["ci95"]
+        lines.append(f"{name:<{width}} {o['p']:>7.4f}  [{lo:.4f}, {hi:.4f}]  {o['n']:>9}")
+    return lines
+
+
 def _given_table(summary: dict) -> list[str]:
     """Prior and conditional odds side by side, and what the history changed."""
     g = summary["given"]
@@ -264,6 +282,7 @@ def sweep(
         click.echo(json.dumps(summary, sort_keys=True))
     else:
         lines = _given_table(summary) if "given" in summary else _table(summary, loaded.structure)
+        lines += _path_lines(summary)
         if 1 < len(summary["points"]) <= 30:
             lines += _point_lines(summary)
         for name, idx in summary.get("sobol", {}).items():

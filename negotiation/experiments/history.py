@@ -12,10 +12,15 @@ A history file is YAML::
 Each fact names one kind and when it is known: ``by: DATE`` (on or before that day) or
 ``round: N`` (by the day of the draw's N-th round; if the talks ended earlier, by their end).
 Kinds: ``extension: passed | failed`` (a vote with that result), ``agreement: none | any | deal |
-bilateral_A_B`` (signed), ``notice: none | any | PARTY`` (given), ``rounds_held: N`` (at least N;
-``at_most: M`` bounds it above) and ``extensions: N`` (exactly N votes passed; ``tolerance: k``
-allows N - k to N + k). Conditioning is exact rejection: a draw is kept when its path, as
-``outcomes.parquet`` records it, agrees with every fact.
+bilateral_A_B`` (signed: a bilateral deal that the party left out later joined counts from its
+signing, the deal from the day it joined), ``notice: none | any | PARTY`` (given),
+``rounds_held: N`` (at least N; ``at_most: M`` bounds it above), ``extensions: N`` (exactly N
+votes passed; ``tolerance: k`` allows N - k to N + k), ``accession: none | any | PARTY`` (the
+party left out of a bilateral deal joined it), and under ``closing: chapters``
+``chapters_closed: N`` (at least N chapters closed; ``at_most: M``) and ``chapter: ISSUE`` (that
+issue's chapter closed), a chapter counting from the day it last closed if it was closed at the
+end. Conditioning is exact rejection: a draw is kept when its path, as ``outcomes.parquet``
+records it, agrees with every fact.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from negotiation.errors import ConfigError, ConfigProblem, UserError
-from negotiation.kernel.codes import OutcomeKind
+from negotiation.kernel.codes import DEAL, PATH_STEP, OutcomeKind, bilateral_code
 from negotiation.scenario.loader import Loaded
 from negotiation.scenario.yamlio import Lines, format_path, line_of, parse_yaml, read_yaml
 
-KINDS = ("extension", "agreement", "notice", "rounds_held", "extensions")
+KINDS = ("extension", "agreement", "notice", "rounds_held", "extensions", "accession", "chapters_closed", "chapter")
 WHEN = ("by", "round")
-EXTRA = {"rounds_held": ("at_most",), "extensions": ("tolerance",)}
+EXTRA = {"rounds_held": ("at_most",), "extensions": ("tolerance",), "chapters_closed": ("at_most",)}
+CHAPTER_KINDS = ("chapters_closed", "chapter")  # facts only a config with closing: chapters can state
 EPOCH = dt.date(1970, 1, 1).toordinal()
 NEVER = np.iinfo(np.int32).max
 
@@ -53,6 +59,9 @@ class Fact:
     text: str = ""  # as written, for messages
     where: str = ""  # file:line: key path
     path: tuple = ()  # key path in the history file, e.g. ("facts", 2)
+    # What the fact reads besides its value: an accession fact the paths it names
+    # (``bilateral_A_B>deal``), a chapters_closed fact the ``chapter.<issue>`` columns.
+    names: tuple = ()
 
     def when(self) -> str:
         return f"by {dt.date.fromordinal(self.day)}" if self.day is not None else f"by round {self.round}"
@@ -96,6 +105,13 @@ def _rows(table) -> int:
     return table.num_rows if isinstance(table, pa.Table) else len(table)
 
 
+def fact_columns(st) -> list[str]:
+    """The columns of ``outcomes.parquet`` that the facts of a history for this scenario read."""
+    columns = ["outcome", "path", "end_date", "signed_date", "notice_party", "notice_date"]
+    columns += ["vote_dates", "vote_passed", "round_dates"]
+    return columns + ([f"chapter.{issue}" for issue in st.issues] if st.closing == "chapters" else [])
+
+
 class _Paths:
     """The path columns of a table as flat arrays, for fast evaluation of facts."""
 
@@ -103,8 +119,14 @@ class _Paths:
         if not isinstance(table, pa.Table):
             table = pa.Table.from_pandas(table, preserve_index=False)
         self.n = table.num_rows
+        self.table = table
         self.outcome = _Labels(table.column("outcome"))
         self.end = _days(table.column("end_date"))
+        # Rows of a version before accession: the path is the outcome class, nothing signed early.
+        names = table.column_names
+        self.path = _Labels(table.column("path")) if "path" in names else self.outcome
+        self.signed = _days(table.column("signed_date")) if "signed_date" in names else np.full(self.n, NEVER)
+        self._chapters: dict[str, np.ndarray] = {}
         self.notice_party = _Labels(table.column("notice_party"))
         self.notice_day = _days(table.column("notice_date"))
         self.rounds = _lists(table.column("round_dates"))
@@ -139,12 +161,26 @@ class _Paths:
             ok = held >= int(fact.value)
             return ok & (held <= fact.at_most) if fact.at_most is not None else ok
         if fact.kind == "agreement":
-            signed = _agreed(self.outcome) & (self.end <= cut)
-            if fact.value == "none":
-                return ~signed
-            if fact.value == "any":
-                return signed
-            return signed & (self.outcome == fact.value)
+            final = self.end <= cut  # the talks' final outcome had been reached (signed, if an agreement)
+            early = self.signed <= cut  # a bilateral deal open to accession had been signed
+            if fact.value == str(OutcomeKind.DEAL):
+                return final & (self.outcome == fact.value)
+            if fact.value in ("none", "any"):
+                signed = (final & _agreed(self.outcome)) | early
+                return ~signed if fact.value == "none" else signed
+            joined = self.path == f"{fact.value}{PATH_STEP}{OutcomeKind.DEAL}"
+            return (final & (self.outcome == fact.value)) | (early & joined)
+        if fact.kind == "accession":
+            joined = self.path.isin(fact.names) & (self.end <= cut)
+            return ~joined if fact.value == "none" else joined
+        if fact.kind == "chapter":
+            return self.chapter(f"chapter.{fact.value}") <= cut
+        if fact.kind == "chapters_closed":
+            closed = np.zeros(self.n, dtype=np.int64)
+            for name in fact.names:
+                closed += self.chapter(name) <= cut
+            ok = closed >= int(fact.value)
+            return ok & (closed <= fact.at_most) if fact.at_most is not None else ok
         # notice
         given = (self.notice_day <= cut) & (self.notice_day != NEVER)
         if fact.value == "none":
@@ -152,6 +188,14 @@ class _Paths:
         if fact.value == "any":
             return given
         return given & (self.notice_party == fact.value)
+
+    def chapter(self, name: str) -> np.ndarray:
+        """The day a chapter last closed, per row (NEVER: open at the end)."""
+        if name not in self._chapters:
+            if name not in self.table.column_names:
+                raise UserError(f"the draws have no {name} column: they come from a config without closing: chapters")
+            self._chapters[name] = _days(self.table.column(name))
+        return self._chapters[name]
 
 
 class _Labels:
@@ -259,10 +303,19 @@ def _check_fact(item, path, loaded: Loaded, bad, as_of, name, lines) -> Fact | N
         if key not in allowed:
             bad(path + (key,), f"unknown key for a {kind} fact; expected {', '.join(sorted(allowed))}")
     value = item[kind]
+    joins = _joins(st)
+    if kind in CHAPTER_KINDS and st.closing != "chapters":
+        bad(path + (kind,), f"a {kind} fact needs closing: chapters; this scenario closes as one package")
+        return None
+    if kind == "accession" and not joins:
+        bad(path + (kind,), "no pair's bilateral deal can be joined in this scenario (coalitions: accession:)")
+        return None
     options = {
         "extension": ["passed", "failed"],
         "agreement": ["none", "any", *st.outcomes[: st.termination]],
         "notice": ["none", "any", *st.parties],
+        "accession": ["none", "any", *[p for p in st.parties if p in joins]],
+        "chapter": list(st.issues),
     }
     if kind in options:
         if kind == "agreement" and isinstance(value, str) and value.startswith("bilateral_"):
@@ -273,6 +326,14 @@ def _check_fact(item, path, loaded: Loaded, bad, as_of, name, lines) -> Fact | N
     elif not _whole(value) or value < 0:
         bad(path + (kind,), f"expected a whole number, 0 or more, got {value!r}")
         return None
+    elif kind == "chapters_closed" and value > st.n_issues:
+        bad(path + (kind,), f"expected at most {st.n_issues}: the scenario has {st.n_issues} chapters (issues)")
+        return None
+    names: tuple = ()
+    if kind == "accession":
+        names = tuple(n for p, ns in joins.items() if value in ("any", "none", p) for n in ns)
+    elif kind == "chapters_closed":
+        names = tuple(f"chapter.{issue}" for issue in st.issues)
     at_most = item.get("at_most")
     if at_most is not None and (not _whole(at_most) or at_most < value):
         bad(path + ("at_most",), f"expected a whole number at least {value}, got {at_most!r}")
@@ -304,11 +365,22 @@ def _check_fact(item, path, loaded: Loaded, bad, as_of, name, lines) -> Fact | N
             return None
     where = f"{name}:{line_of(lines, path)}: {format_path(path)}"
     text = ", ".join(f"{k}: {v}" for k, v in item.items())
-    return Fact(kind, value, day, rnd, at_most, int(tolerance), "{" + text + "}", where, path)
+    return Fact(kind, value, day, rnd, at_most, int(tolerance), "{" + text + "}", where, path, names)
 
 
 def _whole(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _joins(st) -> dict[str, list[str]]:
+    """{party: the paths on which it joins a bilateral deal it was left out of}, for the pairs
+    whose deal may be joined (``Structure.accession``)."""
+    out: dict[str, list[str]] = {}
+    for n, on in enumerate(st.accession):
+        if on:
+            name = f"{st.outcomes[bilateral_code(n)]}{PATH_STEP}{st.outcomes[DEAL]}"
+            out.setdefault(st.parties[st.left_out(n)], []).append(name)
+    return out
 
 
 def _canonical(name: str, parties: list[str]) -> str:
@@ -327,6 +399,7 @@ def _contradictions(facts: list[Fact], bad, st) -> None:
             a, b = b, a
         bad(b.path, f"{b.text} contradicts {a.text} ({a.where}): {why}")
 
+    joinable = {name.split(PATH_STEP)[0] for names in _joins(st).values() for name in names}  # bilateral_A_B
     dated = [f for f in facts if f.day is not None]
     for i, a in enumerate(dated):
         for b in dated[i + 1 :]:
@@ -335,7 +408,20 @@ def _contradictions(facts: list[Fact], bad, st) -> None:
                 if early.value not in ("none",) and late.value == "none":
                     say(early, late, "an agreement signed earlier is still signed later")
                 elif "none" not in (a.value, b.value) and "any" not in (a.value, b.value) and a.value != b.value:
-                    say(a, b, "talks end with one agreement")
+                    values, deal = {a.value, b.value}, str(OutcomeKind.DEAL)
+                    if deal not in values or not values - {deal} <= joinable:  # a deal may follow a joinable bilateral
+                        say(a, b, "talks end with one agreement")
+            if a.kind == b.kind == "accession":
+                if early.value != "none" and late.value == "none":
+                    say(early, late, "a party that joined earlier is still in later")
+                elif "none" not in (a.value, b.value) and "any" not in (a.value, b.value) and a.value != b.value:
+                    say(a, b, "one party at most joins: the one left out of the bilateral deal")
+            if {a.kind, b.kind} == {"accession", "agreement"}:
+                acc, agr = (a, b) if a.kind == "accession" else (b, a)
+                if acc.value != "none" and agr.value == "none" and agr.day >= acc.day:
+                    say(a, b, "a party that joined, joined an agreement signed by then")
+            if a.kind == b.kind == "chapters_closed" and late.at_most is not None and early.value > late.at_most:
+                say(early, late, "a chapter counts from the day it last closed, so the count cannot fall over time")
             if a.kind == b.kind == "notice":
                 if early.value != "none" and late.value == "none":
                     say(early, late, "a notice given earlier is still given later")
@@ -343,6 +429,12 @@ def _contradictions(facts: list[Fact], bad, st) -> None:
                     say(a, b, "only one withdrawal notice is given")
             if a.kind == b.kind == "rounds_held" and late.at_most is not None and early.value > late.at_most:
                 say(early, late, "rounds held cannot fall over time")
+    for f in dated:
+        if f.kind == "chapters_closed" and f.at_most is not None:
+            known = [c for c in dated if c.kind == "chapter" and c.day <= f.day]
+            if len({c.value for c in known}) > f.at_most:
+                last = max(known, key=lambda c: c.path)
+                say(last, f, f"{len({c.value for c in known})} chapters closed by then, more than {f.at_most}")
     for f in dated:
         if f.kind == "rounds_held" and f.value > st.max_rounds:
             bad(f.path + (f.kind,), f"{f.text}: the calendar allows at most {st.max_rounds} rounds")

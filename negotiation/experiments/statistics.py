@@ -1,4 +1,4 @@
-"""The statistics a sweep reports: outcome shares with Wilson 95% score intervals."""
+"""The statistics a sweep reports: outcome and path shares with Wilson 95% score intervals."""
 
 from __future__ import annotations
 
@@ -22,9 +22,15 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 def outcome_block(st, counts: np.ndarray) -> dict:
     """``{outcome: {p, ci95, n}}`` for every outcome class, zero or not."""
-    n = int(counts.sum())
+    return odds_block(st.outcomes, counts)
+
+
+def odds_block(names: list[str], counts: np.ndarray, n: int | None = None) -> dict:
+    """``{name: {p, ci95, n}}`` for every name, zero or not: the share of ``n`` draws (default:
+    the sum of ``counts``) counted under each name, with its Wilson 95% interval."""
+    n = int(counts.sum()) if n is None else int(n)
     out = {}
-    for k, name in enumerate(st.outcomes):
+    for k, name in enumerate(names):
         lo, hi = wilson(int(counts[k]), n)
         out[name] = {
             "p": round(counts[k] / n, 12) if n else 0.0,

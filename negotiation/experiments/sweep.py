@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from negotiation.drivers.batch import run_inputs
@@ -22,9 +23,10 @@ from negotiation.errors import UserError
 from negotiation.experiments import executors
 from negotiation.experiments.designs import expand, sobol_ranges
 from negotiation.experiments.executors import Progress
-from negotiation.experiments.history import History, matched_summary, no_match_error
+from negotiation.experiments.history import History, fact_columns, matched_summary, no_match_error
 from negotiation.experiments.results import chunk_table
-from negotiation.experiments.statistics import outcome_block
+from negotiation.experiments.statistics import odds_block, outcome_block
+from negotiation.kernel.codes import path_names
 from negotiation.kernel.draws import DrawLayout, build_inputs, draw_values, stack_draws
 from negotiation.runfolder import RunFolder, json_text, read_manifest
 from negotiation.scenario.loader import Loaded, load_scenario_text
@@ -35,8 +37,6 @@ PARTS = "parts"
 ROW_GROUP = 50_000  # rows per row group of outcomes.parquet
 BYTES_PER_ROW = 12_000  # measured order of magnitude of a running chunk's arrays per negotiation
 MAX_DRAWS = 10_000_000  # draws per point at most when --min-matched asks for more
-# The columns a history's facts read.
-PATH_COLUMNS = ["outcome", "end_date", "notice_party", "notice_date", "vote_dates", "vote_passed", "round_dates"]
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,7 @@ def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draw
     """Join the parts, in order, into ``outcomes.parquet`` and work out the summary."""
     st = loaded.structure
     chunks = plan_chunks(len(points), n_draws, rows)
-    counts = np.zeros((len(points), len(st.outcomes)), dtype=np.int64)
-    index = {name: k for k, name in enumerate(st.outcomes)}
+    tally = Tally(st, len(points))
     tmp = folder / ".outcomes.parquet.tmp"
     writer = None
     pending: list[pa.Table] = []
@@ -231,27 +230,95 @@ def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draw
                 n = min(ROW_GROUP, held)
                 writer.write_table(joined.slice(0, n), row_group_size=n)
                 pending, held = [joined.slice(n)], held - n
-            codes = np.array([index[o] for o in table.column("outcome").to_pylist()], dtype=np.int64)
-            np.add.at(counts, (table.column("point").to_numpy(), codes), 1)
+            tally.add(table)
     finally:
         if writer is not None:
             writer.close()
     os.replace(tmp, folder / "outcomes.parquet")
-    total = counts.sum(axis=0)
     summary = {
-        "n_draws": int(total.sum()),
         "seed": seed,
         "draws_per_point": n_draws,
         "information": st.information,
-        "outcomes": outcome_block(st, total),
-        "points": [
-            {"params": points[k], "n_draws": int(counts[k].sum()), "outcomes": outcome_block(st, counts[k])}
-            for k in range(len(points))
-        ],
+        **tally.summary(points),
     }
     if st.information == "private":
         summary["belief_error"] = errors.means()
     return summary
+
+
+class Tally:
+    """What a sweep's summary counts, gathered chunk by chunk from the rows of
+    ``outcomes.parquet``: per sweep point the draws of each outcome class and of each path
+    (``kernel.codes.path_names``), and under ``closing: chapters`` the draws that ended with each
+    chapter closed, and the chapters closed and reopened in all."""
+
+    def __init__(self, st, n_points: int):
+        self.st = st
+        self.paths = path_names(st.outcomes, [bool(a) for a in st.accession])
+        self.outcome = np.zeros((n_points, len(st.outcomes)), dtype=np.int64)
+        self.path = np.zeros((n_points, len(self.paths)), dtype=np.int64)
+        self.chapters = st.closing == "chapters"
+        self.closed = np.zeros(st.n_issues, dtype=np.int64)
+        self.reopened = 0
+
+    def add(self, table: pa.Table) -> None:
+        """Count the rows of ``table`` (rows of an older version without a ``path`` column count
+        their outcome class as their path; rows of an unknown class are left out)."""
+        point = table.column("point").to_numpy().astype(np.int64)
+        codes = _codes(table.column("outcome"), self.st.outcomes)
+        ok = codes >= 0
+        np.add.at(self.outcome, (point[ok], codes[ok]), 1)
+        col = table.column("path") if "path" in table.column_names else table.column("outcome")
+        codes = _codes(col, self.paths)
+        ok = codes >= 0
+        np.add.at(self.path, (point[ok], codes[ok]), 1)
+        if not self.chapters:
+            return
+        for i, issue in enumerate(self.st.issues):
+            name = f"chapter.{issue}"
+            if name in table.column_names:
+                self.closed[i] += table.num_rows - table.column(name).null_count
+        if "reopened" in table.column_names:
+            self.reopened += int(pc.sum(table.column("reopened").cast(pa.int64())).as_py() or 0)
+
+    def summary(self, points: list[dict]) -> dict:
+        """The summary's counts: ``n_draws``, ``outcomes`` and ``paths`` overall and per point
+        (``{name: {p, ci95, n}}``, every name, zero or not) and, under chapter closing,
+        ``chapters``: per issue the share of draws whose chapter was closed at the end, and the
+        mean chapters closed and reopenings per draw."""
+        st = self.st
+        total = self.outcome.sum(axis=0)
+        n = int(total.sum())
+        out = {
+            "n_draws": n,
+            "outcomes": outcome_block(st, total),
+            "paths": odds_block(self.paths, self.path.sum(axis=0), n),
+            "points": [
+                {
+                    "params": points[k] if k < len(points) else {},
+                    "n_draws": int(self.outcome[k].sum()),
+                    "outcomes": outcome_block(st, self.outcome[k]),
+                    "paths": odds_block(self.paths, self.path[k], int(self.outcome[k].sum())),
+                }
+                for k in range(self.outcome.shape[0])
+            ],
+        }
+        if self.chapters:
+            out["chapters"] = {
+                "closed": odds_block(st.issues, self.closed, n),
+                "mean_closed": round(int(self.closed.sum()) / n, 12) if n else 0.0,
+                "mean_reopened": round(self.reopened / n, 12) if n else 0.0,
+            }
+        return out
+
+
+def _codes(col, names: list[str]) -> np.ndarray:
+    """A string column as indices into ``names`` (-1: a value not among them, or null)."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(pa.string())
+    found = pc.index_in(arr, value_set=pa.array(names, pa.string())).fill_null(-1)
+    return found.to_numpy().astype(np.int64)
 
 
 class BeliefErrors:
@@ -430,9 +497,8 @@ def sweep(
             client.close()
     folder.close("complete")
     if given is not None and summary["given"]["matched"] == 0:
-        import pyarrow.parquet as pq
-
-        raise no_match_error(given, pq.read_table(folder.path / "outcomes.parquet", columns=PATH_COLUMNS))
+        columns = fact_columns(loaded.structure)
+        raise no_match_error(given, pq.read_table(folder.path / "outcomes.parquet", columns=columns))
     return SweepRun(folder.path, summary, plan)
 
 
@@ -440,7 +506,7 @@ def given_blocks(loaded: Loaded, path: Path, history: History, summary: dict) ->
     """The ``prior`` and ``given`` blocks of a sweep's summary, from its ``outcomes.parquet``."""
     st = loaded.structure
     terms = [f"x.{issue}" for issue in st.issues]
-    table = pq.read_table(path, columns=["point", *PATH_COLUMNS, *terms])
+    table = pq.read_table(path, columns=["point", *fact_columns(st), *terms])
     mask = history.mask(table)
     given = {
         "history": history.source,

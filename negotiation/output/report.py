@@ -3,7 +3,9 @@ self-contained page, ``RUN_DIR/report.html`` (images embedded as base64 data URI
 no scripts, no external references).
 
 A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
-``sweep`` gets outcome odds, odds across its points, agreed positions, the utility space, the
+``sweep`` gets outcome odds, odds across its points, the odds of each path where a bilateral deal
+may be joined (section "Paths") and the chapters closed under ``closing: chapters``, agreed
+positions, the utility space, the
 time to the end of talks and, in a section "Efficiency", how far agreements lie from the Pareto
 frontier (and its Sobol indices when it has them), and, run with a history
 (``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the deal
@@ -218,33 +220,18 @@ def _load_sweep(folder: Path, data: RunData) -> None:
 
 
 def _summary_from_rows(data: RunData, points: list[dict]) -> dict:
-    """Outcome odds overall and per point, counted from the rows at hand."""
-    from negotiation.experiments.statistics import outcome_block
+    """Outcome and path odds overall and per point (and the chapters closed), counted from the
+    rows at hand."""
+    from negotiation.experiments.sweep import Tally
 
-    st = data.loaded.structure
-    index = {name: k for k, name in enumerate(st.outcomes)}
-    from negotiation.output.plots import column_array
-
-    codes = np.array([index.get(o, -1) for o in column_array(data.table, "outcome")], dtype=np.int64)
     point = data.table.column("point").to_numpy().astype(np.int64)
     n_points = max(len(points), int(point.max()) + 1 if len(point) else 0)
-    counts = np.zeros((n_points, len(st.outcomes)), dtype=np.int64)
-    ok = codes >= 0
-    np.add.at(counts, (point[ok], codes[ok]), 1)
-    total = counts.sum(axis=0)
+    tally = Tally(data.loaded.structure, n_points)
+    tally.add(data.table)
     return {
-        "n_draws": int(total.sum()),
         "seed": data.manifest.get("seed"),
         "draws_per_point": data.manifest.get("draws_per_point"),
-        "outcomes": outcome_block(st, total),
-        "points": [
-            {
-                "params": points[k] if k < len(points) else {},
-                "n_draws": int(counts[k].sum()),
-                "outcomes": outcome_block(st, counts[k]),
-            }
-            for k in range(n_points)
-        ],
+        **tally.summary(points),
     }
 
 
@@ -430,6 +417,51 @@ def _odds_table(outcomes: dict, order: list[str]) -> str:
         lo, hi = v["ci95"]
         rows.append(_row(outcome_label(o), (f"{v['p']:.4f}", "num"), (f"[{lo:.4f}, {hi:.4f}]", "num"), (v["n"], "num")))
     return "<table>" + "".join(rows) + "</table>"
+
+
+def _paths_section(data: RunData) -> str:
+    """The odds of every path the talks could take, where a bilateral deal may be joined, and
+    under chapter closing the share of draws that ended with each chapter closed. Empty when
+    neither applies (or the summary predates them)."""
+    from negotiation.kernel.codes import PATH_STEP, path_names
+    from negotiation.output.plots import path_label
+
+    s, st = data.summary or {}, data.loaded.structure
+    out = []
+    paths = s.get("paths") or {}
+    if any(PATH_STEP in name for name in paths):
+        order = path_names(st.outcomes, [bool(a) for a in st.accession])
+        paths = {n: paths[n] for n in [*order, *sorted(paths)] if n in paths}
+        out.append(
+            "<h2>Paths</h2><p>A path is how the talks ended and by which steps: an outcome class, or "
+            "<em>bilateral A-B, then deal</em> when A and B signed a bilateral deal and the party left out "
+            "joined it in its accession window (a bilateral path is one nobody joined). "
+            "Wilson 95% intervals.</p>"
+        )
+        rows = [_row("path", "p", "95% interval", "n", header=True)]
+        for name, v in paths.items():
+            lo, hi = v["ci95"]
+            rows.append(
+                _row(path_label(name), (f"{v['p']:.4f}", "num"), (f"[{lo:.4f}, {hi:.4f}]", "num"), (v["n"], "num"))
+            )
+        out.append('<table id="paths">' + "".join(rows) + "</table>")
+    ch = s.get("chapters")
+    if ch:
+        cfg = data.loaded.scenario.issues
+        out.append(
+            "<h2>Chapters</h2><p>Under chapter closing each issue is a chapter, closed when every party "
+            "accepts its term in the single text. Share of draws that ended with each chapter closed "
+            f"(Wilson 95% intervals); on average {ch['mean_closed']:.2f} of {st.n_issues} closed and "
+            f"{ch['mean_reopened']:.2f} reopenings per draw.</p>"
+        )
+        rows = [_row("chapter", "closed at the end", "95% interval", "n", header=True)]
+        for issue in [i for i in st.issues if i in ch["closed"]]:
+            v = ch["closed"][issue]
+            lo, hi = v["ci95"]
+            label = _issue(cfg, issue)
+            rows.append(_row(label, (f"{v['p']:.4f}", "num"), (f"[{lo:.4f}, {hi:.4f}]", "num"), (v["n"], "num")))
+        out.append('<table id="chapters">' + "".join(rows) + "</table>")
+    return "\n".join(out)
 
 
 def _points_table(points: list[dict], order: list[str], limit: int = 60, count: str = "draws") -> str:
@@ -723,6 +755,7 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         conds = [c.get("text") for c in (s.get("conditions") or {}).values() if isinstance(c, dict) and c.get("text")]
         if conds:
             parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
+        parts.append(_paths_section(data))
         if s.get("given"):
             parts.append(_given_section(data))
         efficiency = _efficiency_section(data, drawn) if data.table is not None else ""

@@ -23,7 +23,7 @@ from negotiation.output.plots.outcome_odds import outcome_odds
 from negotiation.output.plots.pareto_gaps import pareto_gaps
 from negotiation.output.plots.posterior import prior_posterior
 from negotiation.output.plots.sobol import sobol_sensitivity
-from negotiation.output.plots.style import outcome_label, save_png
+from negotiation.output.plots.style import outcome_label, path_label, save_png
 from negotiation.output.plots.sweep_odds import sweep_odds
 from negotiation.output.plots.time_to_agreement import time_to_agreement
 from negotiation.output.plots.tournament import tournament_deal_odds
@@ -46,6 +46,7 @@ __all__ = [
     "outcome_odds",
     "pareto_gaps",
     "party_ideals",
+    "path_label",
     "prior_posterior",
     "save_png",
     "sobol_sensitivity",

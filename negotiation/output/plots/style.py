@@ -15,6 +15,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
+from negotiation.kernel.codes import PATH_STEP
+
 DPI = 110  # of the saved PNGs
 
 RC = {
@@ -125,6 +127,12 @@ def outcome_label(name: str) -> str:
     if name.startswith("bilateral_"):
         return "bilateral " + "-".join(name[len("bilateral_") :].split("_"))
     return name
+
+
+def path_label(name: str) -> str:
+    """``bilateral_US_MX>deal`` -> ``bilateral US-MX, then deal``; an outcome class as
+    ``outcome_label`` shows it."""
+    return ", then ".join(outcome_label(step) for step in name.split(PATH_STEP))
 
 
 def party_name(loaded, party: str) -> str:
