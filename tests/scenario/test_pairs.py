@@ -221,6 +221,14 @@ PAIR_CASES = [
         ("two different parties",),
     ),
     (
+        "a pair listed twice",
+        PAIRS,
+        [("pairs: [[A, B], [A, C]]", "pairs: [[A, B], [A, C], [B, A]]")],
+        "    pairs: [[A, B], [A, C], [B, A]]",
+        "issues.access.pairs[2]",
+        ("pair A-B listed twice",),
+    ),
+    (
         "pairs on a common issue",
         PAIRS,
         [("    scope: per_pair\n", ""), ("pair_weights: {B: 2, C: 1}", "pair_weights: null")],
