@@ -484,10 +484,12 @@ def forecast(scenario, rounds: int = 10, issues: list[str] | None = None) -> dic
     loaded = load(scenario)
     st, cfg = loaded.structure, loaded.scenario.issues
     for issue in issues or []:
-        if issue not in st.issues:
+        if issue not in st.issues and issue not in st.issue_config:
             raise UserError(f"unknown issue {issue!r}; issues are {', '.join(st.issues)}")
+    # a per-pair issue named by its id: each of its pairs' terms
+    chosen = [k for i, k in enumerate(st.issues) if not issues or k in issues or st.issue_config[i] in issues]
     out = {}
-    for issue in issues or st.issues:
+    for issue in chosen:
         i = st.issues.index(issue)
         x, c, s = scenario_actors(loaded, issue)
         out[issue] = [

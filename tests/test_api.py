@@ -32,6 +32,7 @@ def test_load_by_bundled_name_or_path_and_one_line_errors(tmp_path):
         "bdm_ec_emissions",
         "nafta_2017",
         "teaching_chapters",
+        "teaching_pairs",
         "teaching_shock",
         "teaching_split",
         "teaching_trade",

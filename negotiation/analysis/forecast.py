@@ -158,7 +158,9 @@ def scenario_actors(loaded, issue: str) -> tuple[np.ndarray, np.ndarray, np.ndar
 
     Position: the party's ideal (the middle of its range when uncertain; an option's index for
     a discrete issue). Capability: the profile's ``capability`` (equal shares when none is
-    given). Salience: the issue preference's ``salience``, else its normalised weight.
+    given). Salience: the issue preference's ``salience``, else its normalised weight. ``issue``
+    is a kernel issue: the term of one pair of a per-pair issue (``procurement.US_CA``) counts a
+    given salience times the party's share of the issue for that pair (0 outside the pair).
     """
     st, scn, space = loaded.structure, loaded.scenario, loaded.space
     from negotiation.kernel.draws import build_inputs
@@ -168,12 +170,9 @@ def scenario_actors(loaded, issue: str) -> tuple[np.ndarray, np.ndarray, np.ndar
     x = inp.ideal[0, :, i].copy()
     caps = [scn.profiles[p].capability for p in st.parties]
     c = np.array([1.0 if v is None else v for v in caps]) if any(v is not None for v in caps) else np.ones(len(caps))
+    prefs = [scn.profiles[p].issues[st.issue_config[i]] for p in st.parties]
+    share = inp.share[0, :, i] if inp.share is not None else np.ones(len(prefs))
     s = np.array(
-        [
-            scn.profiles[p].issues[issue].salience
-            if scn.profiles[p].issues[issue].salience is not None
-            else inp.weight[0, k, i]
-            for k, p in enumerate(st.parties)
-        ]
+        [pref.salience * share[k] if pref.salience is not None else inp.weight[0, k, i] for k, pref in enumerate(prefs)]
     )
     return x, c / c.sum(), s

@@ -133,8 +133,10 @@ def number_text(v: float) -> str:
 
 
 def issue_label(loaded: Loaded, issue: str) -> str:
-    """An issue's label for the pages (its id when it has none)."""
-    return loaded.scenario.issues[issue].label or issue
+    """An issue's label for the pages (its id when it has none), with the pair of a per-pair
+    issue's term: "Government procurement (US–CA)"."""
+    st = loaded.structure
+    return units.label(st, loaded.scenario.issues, st.issues.index(issue))
 
 
 def terms(loaded: Loaded, position) -> list[dict]:

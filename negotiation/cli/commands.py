@@ -540,18 +540,17 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
 def forecast(config, rounds, issues, as_json):
     """Bueno de Mesquita expected-utility forecast (Scholz et al. 2011) of each issue, per round."""
     from negotiation import api
+    from negotiation.scenario import units
 
     out = api.forecast(config, rounds, list(issues) or None)
     if as_json:
         click.echo(json.dumps(out, sort_keys=True))
         return
     loaded = _load(config)
+    st = loaded.structure
     for issue, path in out.items():
-        unit = (
-            ""
-            if issue in loaded.structure.issues and loaded.scenario.issues[issue].discrete
-            else (loaded.scenario.issues[issue].unit)
-        )
+        i = st.issues.index(issue)
+        unit = "" if i in st.options else units.config_of(st, loaded.scenario.issues, i).unit
         click.echo(f"{issue}: forecast (median voter) and weighted mean per round")
         for f in path:
             pos = "  ".join(f"{p} {_shown(v, unit)}" for p, v in f["positions"].items())

@@ -10,6 +10,7 @@ from negotiation.drivers.human import Action, parse_offer, replay
 from negotiation.errors import UserError
 from negotiation.kernel.utility import utility
 from negotiation.output.narrate import event_lines, offer_text, outcome_lines, position_text, round_lines
+from negotiation.scenario import units
 
 HELP = """How to play:
   When it is your turn to propose, give one line per issue as issue=value, in natural units
@@ -28,15 +29,23 @@ def brief_lines(loaded, view, party: str) -> list[str]:
     p = st.parties.index(party)
     cfg = loaded.scenario.issues
     lines = [f"You are {party} ({loaded.scenario.parties[party].name}). Your confidential brief:"]
+    width = max(16, *(len(issue) for issue in st.issues))
     for i, issue in enumerate(st.issues):
         w = inp.weight[0, p, i]
         if i in st.options:
             vals = ", ".join(f"{o} {inp.values[0, p, i, k]:.2f}" for k, o in enumerate(st.options[i]))
-            lines.append(f"  {issue:<16} weight {w:.2f}; value of each option: {vals}")
+            lines.append(f"  {issue:<{width}} weight {w:.2f}; value of each option: {vals}")
         else:
             ideal = position_text(st, cfg, i, inp.ideal[0, p, i])
             lo, hi = position_text(st, cfg, i, st.lo[i]), position_text(st, cfg, i, st.hi[i])
-            lines.append(f"  {issue:<16} weight {w:.2f}; your ideal {ideal} (range {lo} to {hi})")
+            lines.append(f"  {issue:<{width}} weight {w:.2f}; your ideal {ideal} (range {lo} to {hi})")
+        if st.issue_pair[i] is not None:
+            lines[-1] += f"  [{units.label(st, cfg, i)}]"
+    if st.per_pair:
+        i = next(i for i, pair in enumerate(st.issue_pair) if pair is not None)
+        a, b = (st.parties[q] for q in st.issue_pair[i])
+        k = st.issue_config[i]
+        lines.append(f"  terms by pair: {st.issues[i]}=... is the term of {a} and {b}; {k}=... sets every pair's term")
     lines.append(
         f"  walking away is worth {inp.res_eff[0, p]:.2f} to you; your best deal is worth {inp.u_max[0, p]:.2f}"
     )
@@ -142,22 +151,24 @@ def _decide(loaded, view, party, p, need, ask, say):
             return pos
         for item in line.replace(",", " ").split():
             name, sep, val = item.partition("=")
-            if not sep or name not in st.issues:
+            # a per-pair issue's id sets the term of each of its pairs
+            names = [name] if name in st.issues else [st.issues[i] for i in st.issue_columns(name)]
+            if not sep or not names:
                 say(f"  not understood: {item!r}; write issue=value with an issue among {', '.join(st.issues)}")
                 continue
             try:
-                parse_offer(loaded, {**_defaults(loaded, view, p), name: val})
+                parse_offer(loaded, {**_defaults(loaded, view, p), **dict.fromkeys(names, val)})
             except UserError as exc:
                 say(f"  {exc}")
                 continue
-            values[name] = val
+            values.update(dict.fromkeys(names, val))
 
 
 def _defaults(loaded, view, p) -> dict:
     """The party's ideal on every issue, in natural units (to check one value at a time)."""
-    st, inp = loaded.structure, view.model.inputs
+    st, inp, cfg = loaded.structure, view.model.inputs, loaded.scenario.issues
     out = {}
     for i, issue in enumerate(st.issues):
         x = inp.ideal[0, p, i]
-        out[issue] = st.options[i][int(round(x))] if i in st.options else x * loaded.scenario.issues[issue].scale
+        out[issue] = st.options[i][int(round(x))] if i in st.options else units.to_display(st, cfg, i, x)
     return out

@@ -43,6 +43,12 @@ def bilateral_name(a: str, b: str) -> str:
     return f"{OutcomeKind.BILATERAL}_{a}_{b}"
 
 
+def pair_issue_name(issue: str, a: str, b: str) -> str:
+    """The kernel issue holding the term of parties ``a`` and ``b`` (in party order) on a per-pair
+    issue (``scope: per_pair``): ``procurement.US_CA``."""
+    return f"{issue}.{a}_{b}"
+
+
 def outcome_names(parties: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
     """Outcome classes in code order: deal, every bilateral pair in party order, termination,
     stalemate; and the pairs as index tuples."""

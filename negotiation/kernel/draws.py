@@ -140,6 +140,26 @@ def _per_shock(st: Structure, m: np.ndarray, col: Mapping[str, int], field: str)
     return np.stack([m[:, col[f"shocks.{sid}.{field}"]] for sid in st.shock_ids], axis=1)
 
 
+def pair_shares(st: Structure, m: np.ndarray, col: Mapping[str, int]) -> np.ndarray:
+    """(B, P, I) each party's share of its config issue's weight on each kernel issue: 1 on a
+    common issue; on the terms of a per-pair issue its pair weights (slots
+    ``<party>.<issue>.pairs.<other>``) normalised over the pairs it is in (equal shares if they
+    are all 0), and 0 on the term of a pair it is not in."""
+    share = np.ones((m.shape[0], st.n_parties, st.n_issues))
+    for k in dict.fromkeys(c for c, pair in zip(st.issue_config, st.issue_pair, strict=True) if pair is not None):
+        cols = st.issue_columns(k)
+        for pi, p in enumerate(st.parties):
+            share[:, pi, cols] = 0.0
+            mine = [i for i in cols if pi in st.issue_pair[i]]
+            if not mine:
+                continue
+            other = [st.parties[a if b == pi else b] for a, b in (st.issue_pair[i] for i in mine)]
+            raw = np.stack([m[:, col[f"{p}.{k}.pairs.{q}"]] for q in other], axis=1)
+            total = raw.sum(axis=1, keepdims=True)
+            share[:, pi, mine] = np.where(total > 0, raw / np.where(total > 0, total, 1.0), 1.0 / len(mine))
+    return share
+
+
 def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
     """Arrange a (B, n_slots) matrix of slot values into kernel inputs."""
     b = m.shape[0]
@@ -150,7 +170,7 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
     weight = np.zeros((b, P, I))
     values = np.zeros((b, P, I, K))
     for pi, p in enumerate(st.parties):
-        for i, k in enumerate(st.issues):
+        for i, k in enumerate(st.issue_config):  # a per-pair issue's terms read its slots
             weight[:, pi, i] = m[:, col[f"{p}.{k}.weight"]]
             if i in st.options:
                 for o, name in enumerate(st.options[i]):
@@ -158,8 +178,9 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
                 ideal[:, pi, i] = np.argmax(values[:, pi, i, : st.n_options[i]], axis=1)
             else:
                 ideal[:, pi, i] = m[:, col[f"{p}.{k}.ideal"]]
-    raw_weight = weight
-    weight = weight / weight.sum(axis=2, keepdims=True)
+    share = pair_shares(st, m, col) if st.per_pair else None
+    raw_weight = weight if share is None else weight * share
+    weight = raw_weight / raw_weight.sum(axis=2, keepdims=True)
 
     def per_party(field):
         return np.stack([m[:, col[f"{p}.{field}"]] for p in st.parties], axis=1)
@@ -213,6 +234,7 @@ def build_inputs(st: Structure, space: SlotSpace, m: np.ndarray) -> Inputs:
         if st.pairs
         else np.zeros((b, 0), dtype=np.int64),
         raw_weight=raw_weight,
+        share=share,
     )
     sq = np.broadcast_to(st.status_quo, (b, I))
     stalemate = st.stalemate

@@ -39,6 +39,9 @@ class Inputs:
     delay_cost: np.ndarray | None = None  # (B, P) utility per month
     accession_gap: np.ndarray | None = None  # (B, n_pairs) int days
     raw_weight: np.ndarray | None = None  # (B, P, I) the weights as drawn, before normalising
+    # (B, P, I) terms by pair: each party's share of its config issue's weight on each kernel issue
+    # (``kernel.draws.pair_shares``); None when no issue is per-pair (every share is 1)
+    share: np.ndarray | None = None
     revision: int = 0  # counts the times a shock changed weights (offer plans made before are stale)
 
     @property

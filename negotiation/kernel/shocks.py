@@ -83,9 +83,15 @@ def _change(st: Structure, inp: Inputs, ch: ShockChange, rows: np.ndarray, amoun
         inp.u_max = _column(inp.u_max, p, inp.u_max[:, p] + delta * when[DEAL])
         inp.u_sq = _column(inp.u_sq, p, inp.u_sq[:, p] + delta * when[st.stalemate])
     elif ch.kind == "weight":
-        i = st.issues.index(ch.param)
         raw = inp.raw_weight.copy()
-        raw[:, j, i] = _updated(raw[:, j, i], rows, amount, ch)
+        if inp.share is None:
+            i = st.issues.index(ch.param)
+            raw[:, j, i] = _updated(raw[:, j, i], rows, amount, ch)
+        else:  # a per-pair issue's terms share the party's new weight as they shared the old one
+            cols = st.issue_columns(ch.param)
+            share = inp.share[:, j, cols]
+            new = _updated(raw[:, j, cols].sum(axis=1), rows, amount, ch)
+            raw[:, j, cols] = np.where(rows[:, None], new[:, None] * share, raw[:, j, cols])
         total = raw[:, j, :].sum(axis=1, keepdims=True)
         weight = inp.weight.copy()
         # a party whose weights would all be 0 keeps its old weights

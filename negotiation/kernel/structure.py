@@ -46,6 +46,12 @@ class Structure:
     hi: np.ndarray  # (I,) range high (n_options - 1 for discrete)
     n_options: np.ndarray  # (I,) options per discrete issue (0 for continuous)
     options: dict[int, list[str]]
+    # Terms by pair: a config issue with ``scope: per_pair`` is one kernel issue per pair holding a
+    # term (``codes.pair_issue_name``: ``procurement.US_CA``); every array above and below is per
+    # kernel issue. Per kernel issue: the config issue it comes from, and its pair (party indices
+    # in party order; None for a common issue).
+    issue_config: list[str]
+    issue_pair: list[tuple[int, int] | None]
     status_quo: np.ndarray  # (I,) status quo position
     shape: np.ndarray  # (P, I) shape codes for continuous issues
     outcomes: list[str]
@@ -109,6 +115,15 @@ class Structure:
     @property
     def n_issues(self) -> int:
         return len(self.issues)
+
+    def issue_columns(self, issue: str) -> list[int]:
+        """The kernel issues of config issue ``issue``: itself, or one per pair when per-pair."""
+        return [i for i, c in enumerate(self.issue_config) if c == issue]
+
+    @property
+    def per_pair(self) -> bool:
+        """Whether some issue holds terms by pair."""
+        return any(pair is not None for pair in self.issue_pair)
 
     def outcome_index(self, name: str) -> int:
         return self.outcomes.index(name)

@@ -3,12 +3,27 @@
 
 from __future__ import annotations
 
+import itertools
+
 from negotiation.kernel.structure import Structure
-from negotiation.scenario.units import display_text, position_text
+from negotiation.scenario.units import display_text, pair_text, position_text
+
+
+def terms_line(st: Structure, texts: list[str]) -> str:
+    """One text per kernel issue as one line, a per-pair issue's terms together:
+    "tariff 4.0, procurement (US–CA 1.2, US–MX 0.8)"."""
+    parts = []
+    for issue, group in itertools.groupby(range(st.n_issues), key=lambda i: st.issue_config[i]):
+        cols = list(group)
+        if st.issue_pair[cols[0]] is None:
+            parts.append(f"{issue} {texts[cols[0]]}")
+        else:
+            parts.append(f"{issue} ({', '.join(f'{pair_text(st, i)} {texts[i]}' for i in cols)})")
+    return ", ".join(parts)
 
 
 def offer_text(st: Structure, issues_cfg: dict, position: list[float]) -> str:
-    return ", ".join(f"{st.issues[i]} {position_text(st, issues_cfg, i, x)}" for i, x in enumerate(position))
+    return terms_line(st, [position_text(st, issues_cfg, i, x) for i, x in enumerate(position)])
 
 
 def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
@@ -82,10 +97,8 @@ def outcome_lines(st: Structure, issues_cfg: dict, summary: dict) -> list[str]:
     """The closing lines: outcome, agreement, utilities against reservations."""
     lines = [f"Outcome: {summary['outcome']} after {summary['rounds']} rounds, on {summary['date']}"]
     if summary["agreement"]:
-        parts = []
-        for i, issue in enumerate(st.issues):
-            parts.append(f"{issue} {display_text(st, issues_cfg, i, summary['agreement'][issue])}")
-        lines.append("  agreement: " + ", ".join(parts))
+        texts = [display_text(st, issues_cfg, i, summary["agreement"][issue]) for i, issue in enumerate(st.issues)]
+        lines.append("  agreement: " + terms_line(st, texts))
     lines.append(
         "  utilities: "
         + "  ".join(

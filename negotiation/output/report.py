@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from negotiation import __version__
 from negotiation.errors import UserError
 from negotiation.runfolder import read_manifest, write_atomic
+from negotiation.scenario import units
 
 SINGLE = ("run", "replay", "play")  # one negotiation each: a person played a party in "play"
 KINDS = (*SINGLE, "sweep", "tournament")
@@ -531,7 +532,7 @@ def _given_section(data: RunData) -> str:
 
 
 def _terms_table(data: RunData, terms: dict) -> str:
-    cfg = data.loaded.scenario.issues
+    cfg = (data.loaded.structure, data.loaded.scenario.issues)
     numeric = {i: t for i, t in terms.items() if "q50" in t}
     rows = []
     if numeric:
@@ -548,10 +549,13 @@ def _terms_table(data: RunData, terms: dict) -> str:
     return table
 
 
-def _issue(cfg, issue: str, unit: bool = False) -> str:
-    """An issue's label, with its display unit in brackets when ``unit``."""
-    label = cfg[issue].label or issue
-    return f"{label} ({cfg[issue].unit.strip()})" if unit and cfg[issue].unit.strip() else label
+def _issue(cfg: tuple, issue: str, unit: bool = False) -> str:
+    """A (kernel) issue's label, with its display unit in brackets when ``unit``; ``cfg`` is the
+    structure and the config's issues."""
+    st, issues = cfg
+    i = st.issues.index(issue)
+    label, shown = units.label(st, issues, i), units.config_of(st, issues, i).unit.strip()
+    return f"{label} ({shown})" if unit and shown else label
 
 
 def prior_paths(data: RunData) -> dict:
@@ -570,7 +574,7 @@ def _changed_table(data: RunData, shown: list[str]) -> str:
     from negotiation.output.plots import outcome_label
 
     s, g = data.summary, data.summary["given"]
-    cfg = data.loaded.scenario.issues
+    cfg = (data.loaded.structure, data.loaded.scenario.issues)
     rows = [_row("", "prior", "given", "change", header=True)]
     for o in shown:
         a, b = s["outcomes"][o]["p"], g["outcomes"][o]["p"]
@@ -682,11 +686,10 @@ def _single_table(data: RunData) -> str:
     rows = [_row("outcome", outcome_label(s.get("outcome", "?")))]
     rows.append(_row("rounds", s.get("rounds")))
     rows.append(_row("end date", s.get("date")))
-    for issue in st.issues:
+    for i, issue in enumerate(st.issues):
         v = (s.get("agreement") or {}).get(issue)
         if v is not None:  # display units already (74.1, not 0.741), or an option's name
-            shown = v if isinstance(v, str) else f"{v:.1f}{cfg[issue].unit}"
-            rows.append(_row(f"agreed: {cfg[issue].label or issue}", shown))
+            rows.append(_row(f"agreed: {units.label(st, cfg, i)}", units.display_text(st, cfg, i, v)))
     table = "<table>" + "".join(rows) + "</table>"
     prow = [_row("party", "final utility", "reservation (walk-away, with stakes)", header=True)]
     for p in st.parties:

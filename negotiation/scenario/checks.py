@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import math
 from dataclasses import replace
 
@@ -13,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from negotiation.errors import UserError
-from negotiation.kernel.codes import Shape, outcome_names
+from negotiation.kernel.codes import Shape, outcome_names, pair_issue_name
 from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, ShockChange, Structure, add_months
 from negotiation.scenario.beliefs import belief_prior
 from negotiation.scenario.distributions import Resample
@@ -63,7 +64,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
     pr = _Problems()
     parties = list(scn.parties)
     issues = list(scn.issues)
-    P, I = len(parties), len(issues)
+    P = len(parties)
     outcomes, pairs = outcome_names(parties)
     slots: list[Slot] = []
 
@@ -73,14 +74,26 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         slots.append(s)
         return s
 
-    cont = [i for i, k in enumerate(issues) if not scn.issues[k].discrete]
-    disc = [i for i, k in enumerate(issues) if scn.issues[k].discrete]
+    # Kernel issues: a common issue is one, a per-pair issue one per pair holding a term.
+    every = list(itertools.combinations(range(P), 2))
+    issue_pairs = {k: _issue_pairs(scn, k, parties, pr) for k in issues if scn.issues[k].scope == "per_pair"}
+    unchecked = {k for k, pairs in issue_pairs.items() if pairs is None}  # (pair weights: not checked)
+    issue_pairs = {k: every if pairs is None else pairs for k, pairs in issue_pairs.items()}
+    issue_config = [k for k in issues for _ in issue_pairs.get(k, [None])]
+    issue_pair = [pair for k in issues for pair in issue_pairs.get(k, [None])]
+    kernel_issues = [
+        k if pair is None else pair_issue_name(k, parties[pair[0]], parties[pair[1]])
+        for k, pair in zip(issue_config, issue_pair, strict=True)
+    ]
+    I = len(kernel_issues)
+    cont = [i for i, k in enumerate(issue_config) if not scn.issues[k].discrete]
+    disc = [i for i, k in enumerate(issue_config) if scn.issues[k].discrete]
     lo = np.zeros(I)
     hi = np.zeros(I)
     n_opt = np.zeros(I, dtype=int)
     options: dict[int, list[str]] = {}
     sq = np.zeros(I)
-    for i, k in enumerate(issues):
+    for i, k in enumerate(issue_config):
         iss = scn.issues[k]
         if iss.discrete:
             options[i] = list(iss.options)
@@ -109,25 +122,29 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
             if k not in scn.issues:
                 pr.add(base + ("issues", k), f"unknown issue {k!r}; issues are {issues}")
         weight_floor = 0.0
-        for i, k in enumerate(issues):
+        for k in issues:
             pref = prof.issues.get(k)
             ipath = base + ("issues", k)
             if pref is None:
                 pr.add(base + ("issues",), f"no preference for issue {k!r}")
                 continue
             w = slot(f"{p}.{k}.weight", ipath + ("weight",), pref.weight, (0.0, math.inf), "a weight")
-            weight_floor += w.support()[0]
+            partners = [b if a == pi else a for a, b in issue_pairs.get(k, []) if pi in (a, b)]
+            if k not in issue_pairs or partners:  # (a party in no pair of a per-pair issue ignores it)
+                weight_floor += w.support()[0]
             iss = scn.issues[k]
             if iss.discrete:
                 _discrete_pref(p, k, iss, pref, ipath, slot, pr)
             else:
-                shape[pi, i] = Shape[pref.shape.upper()]
+                shape[pi, [i for i, c in enumerate(issue_config) if c == k]] = Shape[pref.shape.upper()]
                 if pref.values is not None:
                     pr.add(ipath + ("values",), "values are for discrete issues; use ideal and shape")
                 if pref.ideal is None or isinstance(pref.ideal, str):
                     pr.add(ipath + ("ideal",), f"expected a number in the range {list(iss.range)}")
                 else:
                     slot(f"{p}.{k}.ideal", ipath + ("ideal",), pref.ideal, tuple(iss.range), "the ideal point")
+            if k not in unchecked:
+                _pair_weights(p, k, pref, ipath, [parties[q] for q in partners], k in issue_pairs, slot, pr)
         if weight_floor == 0 and all(k in prof.issues for k in issues):
             pr.add(base + ("issues",), "weights must sum to a positive number; they are (or can all be) 0")
         slot(f"{p}.reservation", base + ("reservation",), prof.reservation, (0.0, 1.0), "reservation")
@@ -258,16 +275,18 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
         )
     _protocol(scn, pr)
     shock_base_day, shock_changes = _shocks(scn, slots, slot, pr, horizon)
-    beliefs = belief_prior(scn, parties, issues, slots, int(n_opt.max()) if disc else 1, pr)
+    beliefs = belief_prior(scn, parties, issue_config, issue_pair, slots, int(n_opt.max()) if disc else 1, pr)
     structure = Structure(
         parties=parties,
-        issues=issues,
+        issues=kernel_issues,
         cont=cont,
         disc=disc,
         lo=lo,
         hi=hi,
         n_options=n_opt,
         options=options,
+        issue_config=issue_config,
+        issue_pair=issue_pair,
         status_quo=sq,
         shape=shape,
         outcomes=outcomes,
@@ -420,6 +439,63 @@ def _shocks(scn: Scenario, slots: list[Slot], slot, pr: _Problems, horizon: int)
             slot(name, cpath + (mode,), amount, bounds, f"the value set for {ch.target}")
             changes.append(ShockChange(si, kind, index, param, mode, lo, hi, name))
     return base_days, changes
+
+
+def _issue_pairs(scn: Scenario, k: str, parties: list[str], pr: _Problems) -> list[tuple[int, int]] | None:
+    """The pairs holding a term on per-pair issue ``k`` (party indices, in the order of the
+    outcome classes): every pair of parties, or those ``pairs`` lists; None after a problem."""
+    iss, path = scn.issues[k], ("issues", k)
+    every = list(itertools.combinations(range(len(parties)), 2))
+    if iss.pairs is None:
+        if len(every) < 2:
+            pr.add(path + ("scope",), f"scope: per_pair needs two pairs of parties or more; {'-'.join(parties)} is one")
+            return None
+        return every
+    before = len(pr.items)
+    if len(iss.pairs) < 2:
+        pr.add(path + ("pairs",), "scope: per_pair needs two pairs or more (one pair's term is a common issue)")
+    chosen: set[tuple[int, int]] = set()
+    for n, pair in enumerate(iss.pairs):
+        ppath = path + ("pairs", n)
+        bad = [x for x in pair if x not in scn.parties]
+        for x in bad:
+            pr.add(ppath, f"unknown party {x!r}; parties are {parties}")
+        if bad:
+            continue
+        if pair[0] == pair[1]:
+            pr.add(ppath, "a pair needs two different parties")
+            continue
+        a, b = sorted(parties.index(x) for x in pair)
+        if (a, b) in chosen:
+            pr.add(ppath, f"pair {parties[a]}-{parties[b]} listed twice")
+        chosen.add((a, b))
+    return [pair for pair in every if pair in chosen] if len(pr.items) == before else None
+
+
+def _pair_weights(p: str, k: str, pref, ipath: tuple, partners: list[str], per_pair: bool, slot, pr) -> None:
+    """Party ``p``'s split of its weight on per-pair issue ``k`` over its pairs: one slot per
+    partner (``US.procurement.pairs.CA``, default 1: equal shares), normalised in ``kernel.draws``."""
+    given = pref.pair_weights
+    path = ipath + ("pair_weights",)
+    if not per_pair:
+        if given is not None:
+            pr.add(path, f"pair_weights is for an issue with scope: per_pair; {k} is common")
+        return
+    for q in given or {}:
+        if q == p:
+            pr.add(path + (q,), f"{p} is itself; pair_weights are keyed by the other party of each of {p}'s pairs")
+        elif q not in partners:
+            listed = ", ".join(partners) or "none"
+            pr.add(path + (q,), f"{q} is in no pair with {p} on {k}; {p}'s partners on {k}: {listed}")
+    if given is not None and (missing := [q for q in partners if q not in given]):
+        pr.add(path, f"no pair weight for {', '.join(missing)}; give one for each of {', '.join(partners)}")
+        return
+    before, floor = len(pr.items), 0.0
+    for q in partners:
+        value, at = (1.0, ipath) if given is None else (given[q], path + (q,))
+        floor += slot(f"{p}.{k}.pairs.{q}", at, value, (0.0, math.inf), "a pair weight").support()[0]
+    if partners and floor == 0 and len(pr.items) == before:
+        pr.add(path, "pair weights must sum to a positive number; they are (or can all be) 0")
 
 
 def _canonical_outcome(name: str, parties: list[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
 from negotiation.scenario.distributions import Dist
 
@@ -18,6 +18,12 @@ Num = Annotated[float | Dist, Field(union_mode="left_to_right")]
 PartyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*$", max_length=16)]
 IssueId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 ShockId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)]
+
+
+def _without(data: dict, **defaults) -> dict:
+    """``data`` without the keys that hold the given defaults (keys added after the first release
+    are left out of a dump where they keep the earlier model)."""
+    return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
 
 
 class Strict(BaseModel):
@@ -43,9 +49,14 @@ class Issue(Strict):
     options: list[str] | None = None
     status_quo: float | str
     scale: float = Field(default=1.0, gt=0)  # display factor, e.g. 100 to show 0.625 as 62.5
+    # ``per_pair``: one term per pair of parties (``pairs``, default every pair), not one for all.
+    scope: Literal["common", "per_pair"] = "common"
+    pairs: list[Annotated[list[str], Field(min_length=2, max_length=2)]] | None = None
 
     @model_validator(mode="after")
     def _kind(self):
+        if self.pairs is not None and self.scope != "per_pair":
+            raise ValueError("pairs is for an issue with scope: per_pair")
         if (self.range is None) == (self.options is None):
             raise ValueError("give exactly one of 'range' (continuous) or 'options' (discrete)")
         if self.range is not None:
@@ -67,6 +78,11 @@ class Issue(Strict):
     def discrete(self) -> bool:
         return self.options is not None
 
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # an issue with one term for all dumps (and so hashes) as it did before terms by pair
+        return _without(handler(self), scope="common", pairs=None)
+
 
 class IssuePreference(Strict):
     """A party's preference on one issue."""
@@ -76,6 +92,13 @@ class IssuePreference(Strict):
     shape: Literal["linear", "concave", "convex"] = "linear"
     values: dict[str, Num] | None = None
     salience: float | None = Field(default=None, ge=0, le=1)  # for the BDM forecast; default: the weight
+    # A per-pair issue: the split of the weight over the party's pairs, by the other party of each
+    # (numbers or distributions, normalised over the pairs; default equal shares).
+    pair_weights: dict[str, Num] | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        return _without(handler(self), pair_weights=None)
 
 
 class StrategySpec(Strict):

@@ -6,6 +6,10 @@ reports) shows the issue's display units: model units times the issue's ``scale`
 "% regional content"), and option names for discrete issues. The unit travels with the numbers:
 ``summary.json`` has a ``units`` block and each ``x.<issue>`` column of ``outcomes.parquet``
 carries its unit in the field metadata.
+
+Positions are per kernel issue (``Structure.issues``): a per-pair issue (``scope: per_pair``) is one
+kernel issue per pair holding a term (``procurement.US_CA``), and reads its unit, scale and label
+from its config issue (``Structure.issue_config``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,28 @@ import numpy as np
 OPTION = "option"  # the unit of a discrete issue: its values are option names
 
 
+def config_of(st, issues_cfg: dict, i: int):
+    """The config issue (``schema.Issue``) of kernel issue ``i``: itself, or the per-pair issue
+    whose term it holds."""
+    return issues_cfg[st.issue_config[i]]
+
+
+def pair_text(st, i: int) -> str:
+    """The pair of a per-pair issue's term ``i`` for a person ("US–CA"); "" for a common issue."""
+    pair = st.issue_pair[i]
+    return "" if pair is None else f"{st.parties[pair[0]]}–{st.parties[pair[1]]}"
+
+
+def label(st, issues_cfg: dict, i: int) -> str:
+    """Kernel issue ``i`` for a person: its config issue's label (its id when it has none), with
+    the pair of a per-pair term: "Government procurement (US–CA)"."""
+    text = config_of(st, issues_cfg, i).label or st.issue_config[i]
+    return f"{text} ({pair_text(st, i)})" if st.issue_pair[i] is not None else text
+
+
 def unit_of(st, issues_cfg: dict, i: int) -> str:
     """The display unit of issue ``i`` ("option" for a discrete issue)."""
-    return OPTION if i in st.options else issues_cfg[st.issues[i]].unit.strip()
+    return OPTION if i in st.options else config_of(st, issues_cfg, i).unit.strip()
 
 
 def units(st, issues_cfg: dict) -> dict[str, str]:
@@ -29,7 +52,7 @@ def units(st, issues_cfg: dict) -> dict[str, str]:
 
 def scale_of(st, issues_cfg: dict, i: int) -> float:
     """The display factor of issue ``i`` (1 for a discrete issue)."""
-    return 1.0 if i in st.options else float(issues_cfg[st.issues[i]].scale)
+    return 1.0 if i in st.options else float(config_of(st, issues_cfg, i).scale)
 
 
 def to_display(st, issues_cfg: dict, i: int, x):
@@ -66,7 +89,7 @@ def display_text(st, issues_cfg: dict, i: int, v) -> str:
     "74.1% regional content", or the option's name."""
     if isinstance(v, str):
         return v
-    return f"{v:.1f}{issues_cfg[st.issues[i]].unit}"
+    return f"{v:.1f}{config_of(st, issues_cfg, i).unit}"
 
 
 def positions_of(st, issues_cfg: dict, i: int, xs) -> list:

@@ -15,10 +15,12 @@ from negotiation.analysis.forecast import (
     median_voter,
     pairwise_votes,
     risk_exponents,
+    scenario_actors,
     step,
     weighted_mean,
     win_probability,
 )
+from negotiation.scenario.loader import load_scenario, load_scenario_text
 from tests.helpers import CONFIGS
 
 EC_CONFIG = CONFIGS / "bdm_ec_emissions.yaml"
@@ -129,6 +131,26 @@ def test_forecast_defaults_salience_to_weight_and_capability_to_equal_shares(neg
     assert first["positions"] == {"A": "none", "B": "panel", "C": "panel"}
     assert first["mean"] == pytest.approx(0.6)
     assert first["forecast"] == "panel"
+
+
+def test_forecast_of_a_per_pair_issue_is_one_per_pair(negotiate):
+    # teaching_pairs at base values: A's access weight 0.4 splits 0.6 : 0.4 (C's share is uniform
+    # 0.2-0.6, base 0.4) over its terms with B and C; B's 0.5 splits 0.8 : 0.2 over A and C. Every
+    # weight vector sums to 1 already, so on access.A_B the saliences are A 0.24, B 0.4 and C 0
+    # (not in the pair). C's access weight 0.6 splits equally over its terms with A and B.
+    res = negotiate("forecast", "teaching_pairs", "--rounds", 0, "--issue", "access", "--json")
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert list(out) == ["access.A_B", "access.A_C", "access.B_C"]
+    assert out["access.A_B"][0]["positions"] == {"A": 10.0, "B": 80.0, "C": 70.0}
+    loaded = load_scenario(CONFIGS / "teaching_pairs.yaml")
+    _, _, s = scenario_actors(loaded, "access.A_B")
+    np.testing.assert_allclose(s, [0.24, 0.4, 0.0])
+    # a given salience counts times the party's share of the issue for the pair
+    text = (CONFIGS / "teaching_pairs.yaml").read_text(encoding="utf-8")
+    text = text.replace("ideal: 10\n", "ideal: 10\n        salience: 0.5\n")
+    _, _, s = scenario_actors(load_scenario_text(text), "access.A_C")
+    np.testing.assert_allclose(s, [0.5 * 0.4, 0.0, 0.6 * 0.5])
 
 
 # --- bad input -----------------------------------------------------------------------------

@@ -38,6 +38,38 @@ def test_nash_bargaining_point_of_a_linear_split():
     assert res["kalai_smorodinsky"]["utilities"]["B"] == pytest.approx(0.55, abs=tol)
 
 
+def test_nash_point_with_one_term_per_pair():
+    # Three parties, one issue held pair by pair (terms x = A-B, y = A-C, z = B-C on [0, 1]),
+    # linear values, reservations 0. A wants 1 on its terms and splits its weight 0.6 : 0.4
+    # between B and C; B and C want 0 (equal shares):
+    #   u_A = 0.6 x + 0.4 y,  u_B = 0.5 (1 - x) + 0.5 (1 - z),  u_C = 0.5 (1 - y) + 0.5 (1 - z).
+    # z is theirs alone and both want 0: z = 0. The Nash product u_A u_B u_C is then largest
+    # where 0.6 / u_A = 0.5 / u_B (d/dx) and 0.4 / u_A = 0.5 / u_C (d/dy): u_B = 5/6 u_A,
+    # u_C = 5/4 u_A; with x = 2 - 2 u_B and y = 2 - 2 u_C, u_A = 0.6 x + 0.4 y = 2 - 2 u_A, so
+    # u_A = 2/3, u_B = 5/9, u_C = 5/6, x = 8/9, y = 1/3. A grid of 10 points per term (step 1/9)
+    # holds that point; the product is strictly log-concave, so it is the grid's best.
+    party = {"reservation": 0.0, "strategy": {"name": "linear"}}
+    data = {
+        "name": "pairs",
+        "parties": {p: {"name": p} for p in "ABC"},
+        "issues": {"trade": {"range": [0, 1], "status_quo": 0.5, "scope": "per_pair"}},
+        "profiles": {
+            "A": {**party, "issues": {"trade": {"weight": 1, "ideal": 1, "pair_weights": {"B": 0.6, "C": 0.4}}}},
+            "B": {**party, "issues": {"trade": {"weight": 1, "ideal": 0}}},
+            "C": {**party, "issues": {"trade": {"weight": 1, "ideal": 0}}},
+        },
+        "calendar": SPLIT["calendar"],
+    }
+    res = analyze(load(data), max_points=1100)  # 1100 ** (1/3) -> 10 points per term
+    assert res["tolerance"] == pytest.approx({"trade.A_B": 1 / 9, "trade.A_C": 1 / 9, "trade.B_C": 1 / 9})
+    nash = res["nash"]
+    assert nash["agreement"] == pytest.approx({"trade.A_B": 8 / 9, "trade.A_C": 1 / 3, "trade.B_C": 0.0}, abs=1e-9)
+    assert nash["utilities"] == pytest.approx({"A": 2 / 3, "B": 5 / 9, "C": 5 / 6}, abs=1e-9)
+    # the default grid (58 points per term, step 1/57) finds it to within a step
+    fine = analyze(load(data))
+    assert fine["nash"]["agreement"] == pytest.approx(nash["agreement"], abs=fine["tolerance"]["trade.A_B"])
+
+
 def test_two_linear_conceders_meet_where_and_when_faratin_says():
     # Both concede linearly from 1 to 0.2 over T = 90 days: target(t) = 0.2 + 0.8 (1 - t/90).
     # An offer at the proposer's target gives the other 1 - target, acceptable once

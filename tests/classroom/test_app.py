@@ -96,6 +96,28 @@ def test_a_computer_party_acts_through_the_engine(app):
     assert "bilateral deal A–B" in page and "computer" in page
 
 
+def test_terms_by_pair_have_a_field_each_labelled_with_the_pair(app):
+    """Hub-and-spoke: market access and dispute settlement are agreed pair by pair."""
+    teacher, secret, code = create_room(app, "teaching_pairs", teams=["A"])
+    a = join(app, code, "A")
+    page = text(a[0].get(f"/t/{a[1]}"))
+    for issue in ("access.A_B", "access.A_C", "access.B_C", "disputes.A_B", "disputes.A_C"):
+        assert f'name="issue:{issue}"' in page
+    assert "Market access (public contracts open) (A–B)" in page and "Dispute settlement (A–C)" in page
+    offer = {"tariff": "8", "access.A_B": "30", "access.A_C": "25", "access.B_C": "70"}
+    r = act(*a, offer={**offer, "disputes.A_B": "arbitration"})
+    assert r.status_code == 400 and "no value for Dispute settlement (A–C)" in text(r)
+    r = act(*a, offer={**offer, "disputes.A_B": "arbitration", "disputes.A_C": "none"})
+    assert r.status_code == 303
+    page = text(teacher.get(f"/i/{secret}"))
+    assert "Market access (public contracts open) (A–C) 25.0%" in page
+    assert "Dispute settlement (A–B) arbitration" in page
+    data = json.loads(text(teacher.get(f"/i/{secret}/export.json")))
+    assert data["actions"][0]["terms"]["access.A_C"] == 25.0
+    csv = text(teacher.get(f"/i/{secret}/actions.csv")).splitlines()
+    assert "offer_access.A_B" in csv[0] and "offer_disputes.A_C" in csv[0]
+
+
 def test_extension_vote_and_computer_offers(app):
     """Teams reject everything until the deadline: the computer's offers show, then the extension vote."""
     teacher, secret, code = create_room(app, "teaching_trade", teams=["A", "B"])

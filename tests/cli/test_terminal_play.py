@@ -79,6 +79,27 @@ def test_the_same_lines_give_the_same_game(tmp_path, run_play):
     assert (f1 / "summary.json").read_bytes() == (f2 / "summary.json").read_bytes()
 
 
+def test_terms_by_pair_are_given_one_pair_at_a_time_or_all_at_once(tmp_path, run_play):
+    lines = [
+        "n",  # reject A's opening offer
+        "access=60",  # every pair's term of market access
+        "access.A_B=50 tariff=5 disputes=panel",  # then A-B's own; both dispute terms
+        "access.C_A=1",  # not a term: pairs are named in party order
+        "",
+    ]
+    result, _ = run_play(tmp_path, ["teaching_pairs", "--as", "B"], lines)
+    out = result.output
+    assert "access.A_B       weight 0.40; your ideal 80.0%" in out
+    assert "[Market access (public contracts open) (A–C)]" in out  # B's weight on it is 0
+    assert "terms by pair: access.A_B=... is the term of A and B; access=... sets every pair's term" in out
+    assert "not understood: 'access.C_A=1'" in out
+    assert "A proposes tariff 12.0%, access (A–B 10.0%, A–C 10.0%, B–C 70.0%), disputes (A–B none, A–C none)" in out
+    assert (
+        "you offer tariff 5.0%, access (A–B 50.0%, A–C 60.0%, B–C 60.0%), disputes (A–B panel, A–C panel)"
+        " (worth 0.92 to you)" in out
+    )
+
+
 def test_input_that_ends_early_saves_nothing(tmp_path, run_play):
     result, runs = run_play(tmp_path, [SPLIT, "--as", "B"], ["price=30", ""])
     assert result.exit_code == 2

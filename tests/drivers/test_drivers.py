@@ -32,7 +32,7 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
         np.testing.assert_allclose(got, utilities[i], rtol=0, atol=1e-9)
         assert m.path() == paths[i], i
         if loaded.structure.information == "private":  # belief errors by round, one list per party
-            assert len(paths[i]["belief_error.US"]) == rounds[i] > 0
+            assert len(paths[i][f"belief_error.{loaded.structure.parties[0]}"]) == rounds[i] > 0
     return outcome, {p["path"] for p in paths}
 
 
@@ -63,6 +63,19 @@ def test_teaching_trade_and_a_sweep_point_agree(configs, nafta):
     _, paths = _compare(load_scenario(configs / "teaching_chapters.yaml"), 1, 300)
     assert "deal" in paths
     _compare(nafta, 3, 150, space=nafta.space.with_values({"US.reservation": 0.9, "calendar.max_extensions": 0}))
+
+
+def test_terms_by_pair_agree_with_complete_and_private_information(configs):
+    loaded = load_scenario(configs / "teaching_pairs.yaml")
+    assert loaded.structure.per_pair
+    outcome, _ = _compare(loaded, 6, 300)
+    assert {loaded.structure.outcomes[k] for k in np.unique(outcome)} >= {"deal", "termination"}
+    # private information, every party learning the others' weights, ideals and option values
+    text = (configs / "teaching_pairs.yaml").read_text(encoding="utf-8")
+    old = "strategy: {name: time_dependent, params: {"
+    assert text.count(old) == 3
+    text = text.replace(old, "strategy: {name: learning, params: {base: time_dependent, ")
+    _compare(load_scenario_text(text).with_information("private"), 6, 100)
 
 
 def test_mesa_seeding_works_with_this_mesa(configs):

@@ -170,6 +170,24 @@ def test_workers_give_identical_bytes_and_grid_points_replay(tmp_path, ok):
         assert f"matches outcomes.parquet draw {draw}" in result.stderr
 
 
+def test_terms_by_pair_have_a_column_each_and_replay(tmp_path, ok):
+    out = tmp_path / "s"
+    ok("sweep", CONFIGS / "teaching_pairs.yaml", "--draws", 300, "--seed", 2, "--out", out, "--quiet")
+    table = pq.read_table(out / "outcomes.parquet")
+    terms = [c for c in table.column_names if c.startswith("x.")]
+    assert terms == ["x.tariff", "x.access.A_B", "x.access.A_C", "x.access.B_C", "x.disputes.A_B", "x.disputes.A_C"]
+    units = {c: table.schema.field(c).metadata[b"unit"].decode() for c in terms}
+    assert units["x.access.B_C"] == "%" and units["x.disputes.A_C"] == "option"
+    rows = table.to_pylist()
+    deal = next(i for i, r in enumerate(rows) if r["outcome"] == "deal")
+    assert rows[deal]["x.disputes.A_B"] in ("panel", "arbitration", "none") and rows[deal]["x.access.A_B"] is not None
+    result = ok("replay", out, "--draw", deal, "--runs-dir", tmp_path / "replays", "--json")
+    assert f"matches outcomes.parquet draw {deal}" in result.stderr
+    got = json.loads(result.stdout)  # the run's summary: terms and units by kernel issue
+    assert got["units"]["access.A_C"] == "%" and got["agreement"]["access.A_C"] == rows[deal]["x.access.A_C"]
+    assert (out / "report.html").exists()
+
+
 @pytest.mark.slow
 def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
     args = [

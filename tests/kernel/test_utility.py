@@ -212,6 +212,72 @@ def test_outcome_utilities_ignore_an_agreement_under_termination_and_stalemate()
     np.testing.assert_allclose(got, [[0.4, 0.3, 0.3], [0.6, 0.5, 0.5 * 35 / 36 + 0.5]], atol=1e-12)
 
 
+# --- terms by pair: a per-pair issue is one kernel issue per pair (see tests/scenario/test_pairs.py)
+
+
+def _by_pair():
+    """A common tariff and market access by pair. A splits its access weight 3:1 between its terms
+    with B and C; B equally (the default); C all on its term with A (its pair weight for B is 0)."""
+    return scenario(
+        profiles={
+            "A": {
+                "reservation": 0.3,
+                "issues": {
+                    "tariff": {"weight": 1, "ideal": 10},
+                    "access": {"weight": 3, "ideal": 0, "pair_weights": {"B": 3, "C": 1}},
+                },
+            },
+            "B": {
+                "reservation": 0.2,
+                "issues": {"tariff": {"weight": 2, "ideal": 0}, "access": {"weight": 2, "ideal": 100}},
+            },
+            "C": {
+                "reservation": 0.4,
+                "issues": {
+                    "tariff": {"weight": 1, "ideal": 0},
+                    "access": {"weight": 1, "ideal": 50, "shape": "concave", "pair_weights": {"A": 1, "B": 0}},
+                },
+            },
+        },
+        issues={
+            "tariff": {"range": [0, 10], "status_quo": 5},
+            "access": {"range": [0, 100], "status_quo": 20, "scope": "per_pair"},
+        },
+    )
+
+
+def test_per_pair_utility_by_hand():
+    loaded = _by_pair()
+    st, inp = loaded.structure, inputs(loaded)
+    assert st.issues == ["tariff", "access.A_B", "access.A_C", "access.B_C"]
+    # weights, raw: A [1, 3 * 3/4, 3 * 1/4, 0], B [2, 1, 0, 1], C [1, 0, 1, 0]; normalised:
+    # A [0.25, 0.5625, 0.1875, 0], B [0.5, 0.25, 0, 0.25], C [0.5, 0, 0.5, 0]
+    x = np.array([[4.0, 20.0, 60.0, 80.0]])  # tariff 4; access A-B 20, A-C 60, B-C 80
+    # A: tariff ideal 10, far 10: 1 - 6/10 = 0.4; access ideal 0: A-B 0.8, A-C 0.4 (B-C not its)
+    #    0.25 * 0.4 + 0.5625 * 0.8 + 0.1875 * 0.4 = 0.1 + 0.45 + 0.075 = 0.625
+    assert issue_utility(st, inp, 0, x)[0] == pytest.approx(0.625)
+    # B: tariff 0.6; access ideal 100: A-B 0.2, B-C 0.8: 0.5 * 0.6 + 0.25 * 0.2 + 0.25 * 0.8 = 0.55
+    assert issue_utility(st, inp, 1, x)[0] == pytest.approx(0.55)
+    # C: tariff 0.6; access ideal 50, far 50, concave: A-C d = 10/50, 1 - 0.04 = 0.96 (B-C weight 0)
+    #    0.5 * 0.6 + 0.5 * 0.96 = 0.78
+    assert issue_utility(st, inp, 2, x)[0] == pytest.approx(0.78)
+    # moving the term of a pair moves only its members' utilities
+    y = x.copy()
+    y[0, 3] = 0.0  # B-C from 80 to 0
+    moved = [issue_utility(st, inp, p, y)[0] - issue_utility(st, inp, p, x)[0] for p in range(3)]
+    np.testing.assert_allclose(moved, [0, 0.25 * (0.0 - 0.8), 0], atol=1e-12)
+
+
+def test_per_pair_terms_count_for_members_under_a_bilateral_deal():
+    loaded = _by_pair()
+    st = loaded.structure
+    inp = inputs(loaded, [{}] * 2)
+    x = np.array([[4.0, 20.0, 60.0, 80.0]] * 2)
+    got = outcome_utilities(st, inp, np.array([0, st.outcome_index("bilateral_A_B")]), x)
+    # under A_B, A and B count the text's terms of every pair they are in (A-C, B-C too); C is out
+    np.testing.assert_allclose(got, [[0.625, 0.55, 0.78], [0.625, 0.55, 0.4]], atol=1e-12)
+
+
 # --- property: utilities stay within [sum of negative stakes, 1 + sum of positive stakes] ----------
 
 STAKES = {

@@ -47,6 +47,9 @@ def agreed_positions(loaded, table: pa.Table) -> Figure | None:
     if not classes:
         return None
     ideals = party_ideals(loaded)
+    for i, pair in enumerate(st.issue_pair):  # a pair's term: only its two parties' ideals are shown
+        if pair is not None:
+            ideals[[q for q in range(st.n_parties) if q not in pair], i] = np.nan
     n_issues = st.n_issues
     ncols = 2 if n_issues > 1 else 1
     nrows = -(-n_issues // ncols)
@@ -58,14 +61,13 @@ def agreed_positions(loaded, table: pa.Table) -> Figure | None:
             ax.set_visible(False)
         for i, issue in enumerate(st.issues):
             ax = axes.flat[i]
-            cfg = loaded.scenario.issues[issue]
             x = column_array(table, f"x.{issue}")  # display units already
             if i in st.options:
                 _discrete_hist(ax, loaded, i, x, outcome, classes, ideals[:, i], order)
             else:
                 shown = units.to_display(st, loaded.scenario.issues, i, ideals[:, i])
                 _continuous_hist(ax, loaded, i, x, outcome, classes, shown, order)
-            ax.set_title(cfg.label or issue)
+            ax.set_title(units.label(st, loaded.scenario.issues, i))
             ax.set_xlabel(issue_axis_label(loaded, issue))
             ax.set_ylabel("Agreements (draws)")
         handles = [
@@ -105,12 +107,16 @@ def _mark_ideals(ax, loaded, xs, peak: float, span: float) -> None:
     levels: dict[int, int] = {}
     placed: list[tuple[float, int]] = []
     for p in np.argsort(xs, kind="stable"):
+        if np.isnan(xs[p]):  # (a party outside the pair whose term this is)
+            continue
         level = 0
         while any(abs(xs[p] - x) < 0.07 * span and lv == level for x, lv in placed):
             level += 1
         levels[int(p)] = level
         placed.append((xs[p], level))
     for p, party in enumerate(loaded.structure.parties):
+        if p not in levels:
+            continue
         s = party_style(p)
         y = peak * (1.30 - 0.11 * levels[p])
         ax.axvline(xs[p], color=s["color"], linestyle=s["linestyle"], lw=1.6, zorder=3)
@@ -185,11 +191,12 @@ def _discrete_hist(ax, loaded, i, x, outcome, classes, ideals, order) -> None:
     ax.set_xlim(-0.6, len(options) - 0.4)
     ax.grid(axis="x", visible=False)
     # ideals: one marker per party above the option, side by side when they share it
-    n = len(st.parties)
-    for p, party in enumerate(st.parties):
+    shown = [q for q in range(len(st.parties)) if not np.isnan(ideals[q])]
+    for p in shown:
+        party = st.parties[p]
         s = party_style(p)
         k = int(round(ideals[p]))
-        same = [q for q in range(n) if int(round(ideals[q])) == k]
+        same = [q for q in shown if int(round(ideals[q])) == k]
         dx = (same.index(p) - (len(same) - 1) / 2) * 0.16
         ax.plot([k + dx], [top * 1.05], marker="v", color=s["color"], markeredgecolor="black", ms=9, ls="none")
         ax.annotate(party, (k + dx, top * 1.05), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8)

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from negotiation.kernel.codes import PATH_STEP
+from negotiation.scenario import units
 
 DPI = 110  # of the saved PNGs
 
@@ -142,9 +143,11 @@ def party_name(loaded, party: str) -> str:
 
 
 def issue_axis_label(loaded, issue: str) -> str:
-    """An issue's label with its unit (continuous) for an axis."""
-    cfg = loaded.scenario.issues[issue]
-    label = cfg.label or issue
+    """A (kernel) issue's label with its unit (continuous) for an axis."""
+    st = loaded.structure
+    i = st.issues.index(issue)
+    cfg = units.config_of(st, loaded.scenario.issues, i)
+    label = units.label(st, loaded.scenario.issues, i)
     unit = (cfg.unit or "").strip()
     if cfg.discrete:
         return f"{label} (option)"
