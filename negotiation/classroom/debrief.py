@@ -92,5 +92,7 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
         "poll": poll,
         "version": version(room),
         "history": play.history(loaded, view, None),
+        "text": play.text_card(loaded, view, None),
+        "accession": play.accession_card(loaded, view, None),
     }
     return render_template("debrief.html", **ctx)

@@ -54,6 +54,8 @@ def room_transcript(store: Store, room: Room) -> dict:
     for rec in view.model.history:
         rec = dict(rec)
         rec["offers"] = [dict(off, terms=_display_terms(loaded, off["position"])) for off in rec["offers"]]
+        if "text" in rec:  # the mediator's single text that round
+            rec["text"] = dict(rec["text"], terms=_display_terms(loaded, rec["text"]["position"]))
         rounds.append(rec)
     pending = None
     if view.pending is not None:

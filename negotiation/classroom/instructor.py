@@ -36,6 +36,8 @@ def _context(room: Room, error: str | None = None) -> dict:
         "calendar": play.calendar(loaded, view),
         "pending_text": play.pending_text(loaded, view),
         "table": play.table(loaded, view, None),
+        "text": play.text_card(loaded, view, None),
+        "accession": play.accession_card(loaded, view, None),
         "history": play.history(loaded, view, None),
         "briefs": [play.brief(loaded, view, p) for p in loaded.structure.parties],
         "n_actions": len(stored),

@@ -14,7 +14,21 @@ from functools import lru_cache
 
 import numpy as np
 
-from negotiation.drivers.human import Action, GameView, parse_offer, replay
+from negotiation.drivers.human import (
+    MEDIATOR,
+    Action,
+    GameView,
+    accession,
+    bilateral_worth,
+    closed_chapters,
+    current_text,
+    delay_now,
+    keep_unchanged,
+    parse_offer,
+    replay,
+    staying_out,
+    text_values,
+)
 from negotiation.errors import ConfigError, UserError
 from negotiation.kernel.codes import DEAL, OutcomeKind, Shape, bilateral_code, outcome_kind
 from negotiation.kernel.utility import utility
@@ -211,6 +225,18 @@ def brief(loaded: Loaded, view: GameView, party: str) -> dict:
         if abs(v) > 1e-12:
             stakes.append({"outcome": outcome_label(loaded, outcome), "value": v})
     deal_stake = float(inp.stake[0, p, DEAL])
+    left_out = []  # the bilateral deals it may be left out of and then join
+    for n in np.flatnonzero(st.accession):
+        if st.left_out(n) == p:
+            a, b = (st.parties[q] for q in st.pairs[n])
+            left_out.append(
+                {
+                    "signatories": f"{a} and {b}",
+                    "staying_out": float(inp.reservation[0, p] + inp.stake[0, p, bilateral_code(n)]),
+                    "months": int(st.accession_months[n]),
+                    "amendments": bool(st.accession_amend[n]),
+                }
+            )
     return {
         "party": party,
         "name": party_name(loaded, party),
@@ -218,6 +244,8 @@ def brief(loaded: Loaded, view: GameView, party: str) -> dict:
         "walk_away": float(inp.res_eff[0, p]),
         "best": float(inp.u_max[0, p]),
         "stakes": stakes,
+        "delay_cost": float(inp.delay_cost[0, p]) if inp.delay_cost is not None else 0.0,
+        "left_out": left_out,
         "js": {"issues": js, "stake": deal_stake, "walk_away": float(inp.res_eff[0, p])},
     }
 
@@ -234,10 +262,17 @@ def offer_utility(loaded: Loaded, view: GameView, party: str, position, outcome:
 
 
 def event_text(loaded: Loaded, ev: dict) -> str:
-    """A calendar event as a sentence for the pages (the terminal's narration, capitalised)."""
+    """A calendar event as a sentence for the pages (the terminal's narration, capitalised; outcomes
+    and issues by their labels)."""
+
+    def label(name):
+        return outcome_label(loaded, name)
+
     if ev["kind"] == "outcome":
-        return f"Outcome: {event_sentence(ev, lambda name: outcome_label(loaded, name))}."
-    text = event_sentence(ev)
+        return f"Outcome: {event_sentence(ev, label)}."
+    if ev["kind"] in ("chapter_closed", "chapter_reopened"):
+        ev = {**ev, "issue": f"“{issue_label(loaded, ev['issue'])}”"}
+    text = event_sentence(ev, label)
     return text[:1].upper() + text[1:] + "."
 
 
@@ -263,42 +298,65 @@ def calendar(loaded: Loaded, view: GameView) -> dict:
 
 
 def history(loaded: Loaded, view: GameView, viewer: str | None) -> list[dict]:
-    """Past rounds, newest first; ``viewer`` sees only its own utility of each offer."""
+    """Past rounds, newest first; ``viewer`` sees only its own utility of each offer. A round on
+    the single text has the ``text`` judged and who accepted it, and its offers are amendments;
+    an accession round's offer is the party left out asking to join (``joins``, then who admitted
+    it)."""
     st = loaded.structure
     out = []
     for rec in view.model.history:
+        on_text, joining = "text" in rec, bool(rec.get("accession"))
         offers = []
         for off in rec["offers"]:
             others = [q for q in st.parties if q != off["proposer"]]
             us = off["utilities"]
-            offers.append(
-                {
-                    "proposer": off["proposer"],
-                    "terms": terms_text(loaded, off["position"]),
-                    "accepted_by": [q for q in others if q in off["accepted_by"]],
-                    "rejected_by": [q for q in others if q not in off["accepted_by"]],
-                    "mine": us.get(viewer) if viewer else None,
-                    "all": None if viewer else us,
-                }
-            )
-        out.append(
-            {
-                "round": rec["round"],
-                "date": rec["date"],
-                "deadline": rec["deadline"],
-                "offers": offers,
-                "events": [event_text(loaded, ev) for ev in rec["events"]],
+            entry = {
+                "proposer": off["proposer"],
+                "verb": "asked to join on" if joining else ("asked to amend it to" if on_text else "proposed"),
+                "terms": terms_text(loaded, off["position"]),
+                "accepted_by": [q for q in others if q in off["accepted_by"]],
+                "rejected_by": [q for q in others if q not in off["accepted_by"]],
+                "mine": us.get(viewer) if viewer else None,
+                "all": None if viewer else us,
             }
-        )
+            if joining:
+                entry["joins"] = off["proposer"] in off["accepted_by"]
+            if on_text:  # amendments are not accepted or rejected: the mediator revises the text
+                entry["accepted_by"] = entry["rejected_by"] = []
+            offers.append(entry)
+        entry = {
+            "round": rec["round"],
+            "date": rec["date"],
+            "deadline": rec["deadline"],
+            "offers": offers,
+            "accession": joining,
+            "events": [event_text(loaded, ev) for ev in rec["events"]],
+        }
+        if on_text:
+            t = rec["text"]
+            entry["text"] = {
+                "terms": terms_text(loaded, t["position"]),
+                "accepted_by": [q for q in st.parties if q in t["accepted_by"]],
+                "rejected_by": [q for q in st.parties if q not in t["accepted_by"]],
+                "mine": t["utilities"].get(viewer) if viewer else None,
+                "all": None if viewer else t["utilities"],
+            }
+        out.append(entry)
     return out[::-1]
 
 
 def table(loaded: Loaded, view: GameView, viewer: str | None) -> list[dict]:
-    """The offers made so far in the round under way."""
+    """The offers made so far in the round under way (on the single text: the amendments that
+    change it; in an accession round: the terms the party left out asks to join on)."""
     st = loaded.structure
+    text, acc = current_text(view), accession(view)
+    joining = acc is not None and not acc.over
     out = []
     for off in view.table:
-        entry = {"proposer": off["proposer"], "terms": terms_text(loaded, off["position"])}
+        if text is not None and not joining and np.allclose(off["position"], text, rtol=0, atol=1e-12):
+            continue  # a party that accepted the text (or amends nothing) proposes it unchanged
+        verb = "asks to join on" if joining else ("asks to amend the text to" if text is not None else "proposes")
+        entry = {"proposer": off["proposer"], "verb": verb, "terms": terms_text(loaded, off["position"])}
         if viewer:
             entry["mine"] = offer_utility(loaded, view, viewer, off["position"])
         else:
@@ -313,12 +371,26 @@ def pending_text(loaded: Loaded, view: GameView) -> str:
     if need is None:
         return "The negotiation is over."
     who = f"{need.party} ({party_name(loaded, need.party)})"
+    acc = accession(view)
     if need.kind == "offer":
+        if acc is not None:
+            return f"{who} is to say on which terms it asks to join the {outcome_label(loaded, acc.outcome)}."
+        if need.offer is not None:
+            return f"{who} is to propose amendments to the mediator's text."
+        if loaded.structure.protocol == "single_text":
+            return f"{who} is to state its opening position for the mediator's first text."
         return f"{who} is to make an offer."
     if need.kind == "respond":
+        if need.proposer == MEDIATOR:
+            return f"{who} is to accept the mediator's text or not."
+        if acc is not None:
+            return f"{who} is to admit {need.proposer} to the {outcome_label(loaded, acc.outcome)} or not."
         return f"{who} is to accept or reject {need.proposer}'s offer."
     if need.kind == "bilateral":
-        return f"{who} is to decide on a bilateral deal on {need.proposer}'s terms."
+        whose = "the mediator's text" if need.proposer == MEDIATOR else f"{need.proposer}'s terms"
+        return f"{who} is to decide on a bilateral deal on {whose}."
+    if need.kind == "join":
+        return f"{who} is to decide whether to join the {outcome_label(loaded, acc.outcome)}."
     return f"{who} is to vote on extending the talks."
 
 
@@ -328,17 +400,128 @@ def decision(loaded: Loaded, view: GameView, party: str) -> dict | None:
     if need is None or need.party != party:
         return None
     st = loaded.structure
+    p = st.parties.index(party)
+    acc = accession(view)
     out = {"kind": need.kind, "round": need.round, "proposer": need.proposer or ""}
-    if need.kind in ("respond", "bilateral"):
+    out["mediator"] = need.proposer == MEDIATOR
+    if need.kind in ("respond", "bilateral", "join"):
         out["terms"] = terms(loaded, need.offer.tolist())
         out["utility"] = offer_utility(loaded, view, party, need.offer.tolist(), need.outcome)
+        out["delay"] = delay_now(view, p)  # what the cost of delay takes from a deal signed today
         if need.kind == "bilateral":
             pair = [st.parties[q] for q in pair_of(st, need.outcome)]
             out["left_out"] = [q for q in st.parties if q not in pair]
             out["partner"] = next(q for q in pair if q != party)
-            out["whose"] = "your" if need.proposer == party else f"{need.proposer}'s"
+            if out["mediator"]:
+                out["whose"] = "the mediator's text"
+            else:
+                out["whose"] = "your offer" if need.proposer == party else f"{need.proposer}'s offer"
+        if acc is not None and need.kind in ("respond", "join"):
+            out["accession"] = accession_card(loaded, view, party)
+            if need.kind == "respond":  # a signatory asked to admit the party left out
+                out["delay"] = 0.0  # (its deal counts from the signing either way)
+                out["bilateral"] = bilateral_worth(view, p, acc.pair, acc.agreement)
+                out["partner"] = next(q for q in acc.signatories if q != party)
+            else:
+                out["staying_out"] = staying_out(view, p, acc.pair)
     elif need.kind == "offer":
-        out["fields"] = offer_fields(loaded, view, party)
+        out["fields"] = offer_form(loaded, view, party)
+        out["amending"] = need.offer is not None and acc is None
+        out["joining"] = acc is not None
+        out["opening"] = need.offer is None and st.protocol == "single_text"
+        if acc is not None:
+            out["accession"] = accession_card(loaded, view, party)
+        if out["amending"] and st.closing == "chapters":
+            out["reopen_cost"] = st.reopen_cost
+    return out
+
+
+def offer_form(loaded: Loaded, view: GameView, party: str, given: dict | None = None) -> list[dict]:
+    """The offer form's fields (``offer_fields``): on the single text or in an accession window
+    they start from the text the person amends (a refused form's ``given`` values first), and
+    a closed chapter's field says since when it is closed."""
+    need = view.pending
+    start = text_values(loaded, need.offer) if need is not None and need.offer is not None else None
+    if start is not None:
+        given = {**start, **(given or {})}
+    fields = offer_fields(loaded, view, party, given)
+    if start is not None and accession(view) is None:
+        closed = closed_chapters(view)
+        for i, f in enumerate(fields):
+            f["closed"] = closed.get(i)
+    return fields
+
+
+def exact_terms(loaded: Loaded, view: GameView, given: dict, positions: list[float]) -> list[float]:
+    """An offer read from the form (``given``, ``positions``), with every term left as the form
+    started it (the text amended, or the signed text) exactly as that text has it, not as the
+    form rounded it (``negotiation.drivers.human.keep_unchanged``)."""
+    need = view.pending
+    if need is None or need.offer is None:
+        return positions
+    return keep_unchanged(loaded, given, text_values(loaded, need.offer), positions, need.offer)
+
+
+# The single text, its chapters, and an accession window
+
+
+def text_card(loaded: Loaded, view: GameView, viewer: str | None) -> dict | None:
+    """The mediator's single text (None under another protocol): its terms now (the last text
+    once the talks are over), each with its chapter (the day it closed, under chapter closing),
+    who accepted the last round's text, and what it is worth to ``viewer`` (to every party for
+    the instructor)."""
+    st = loaded.structure
+    if st.protocol != "single_text":
+        return None
+    text = current_text(view)
+    if text is None and view.done:  # the talks ended before the mediator drafted a text
+        return None
+    last = next((rec for rec in reversed(view.model.history) if "text" in rec), None)
+    out = {"drafted": text is not None, "chapters": st.closing == "chapters", "done": view.done}
+    out["reopen_cost"] = st.reopen_cost
+    if last is not None:
+        said = last["text"]["accepted_by"]
+        out["last"] = {
+            "round": last["round"],
+            "accepted_by": [q for q in st.parties if q in said],
+            "rejected_by": [q for q in st.parties if q not in said],
+        }
+    if text is None:
+        return out
+    closed = closed_chapters(view)
+    out["terms"] = [dict(t, closed=closed.get(i)) for i, t in enumerate(terms(loaded, text.tolist()))]
+    out["closed"] = len(closed)
+    if viewer:
+        out["mine"] = offer_utility(loaded, view, viewer, text.tolist())
+    else:
+        out["all"] = {q: offer_utility(loaded, view, q, text.tolist()) for q in st.parties}
+    return out
+
+
+def accession_card(loaded: Loaded, view: GameView, viewer: str | None) -> dict | None:
+    """A signed bilateral deal the party left out may join (None when none is signed): who signed
+    when, who was left out and until when it may join, on what terms, and where it stands; for a
+    team, what staying out is worth to the party left out or the bilateral deal to a signatory."""
+    acc = accession(view)
+    if acc is None:
+        return None
+    out = {
+        "deal": outcome_label(loaded, acc.outcome),
+        "signatories": list(acc.signatories),
+        "left_out": acc.left_out,
+        "signed": acc.signed,
+        "window_end": acc.window_end,
+        "amendments": acc.amendments,
+        "terms": terms(loaded, acc.agreement),
+        "joined": acc.joined,
+        "over": acc.over,
+        "joined_on": view.summary["date"] if acc.joined else None,
+    }
+    if viewer == acc.left_out:
+        out["staying_out"] = staying_out(view, loaded.structure.parties.index(viewer), acc.pair)
+    elif viewer in acc.signatories and not acc.joined:
+        p = loaded.structure.parties.index(viewer)
+        out["bilateral"] = bilateral_worth(view, p, acc.pair, acc.agreement)
     return out
 
 

@@ -19,7 +19,7 @@ from .store import Conflict, Room, Seat
 
 bp = Blueprint("team", __name__, url_prefix="/t/<token>")
 
-KINDS = ("offer", "respond", "bilateral", "extend")  # the decisions a team makes
+KINDS = ("offer", "respond", "bilateral", "extend", "join")  # the decisions a team makes
 OUT_OF_STEP = ("it is ", "expected ", "the negotiation is over")  # check_action's refusals of a stale form
 
 
@@ -37,7 +37,7 @@ def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=
     me = seat.party
     todo = play.decision(loaded, view, me)
     if todo is not None and todo["kind"] == "offer" and given is not None:
-        todo["fields"] = play.offer_fields(loaded, view, me, given)
+        todo["fields"] = play.offer_form(loaded, view, me, given)
     seats = store().seats(room.id)
     return {
         "room": room,
@@ -51,6 +51,8 @@ def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=
         "pending_text": play.pending_text(loaded, view),
         "todo": todo,
         "table": play.table(loaded, view, me),
+        "text": play.text_card(loaded, view, me),
+        "accession": play.accession_card(loaded, view, me),
         "history": play.history(loaded, view, me),
         "seq": len(stored),
         "others": [
@@ -94,6 +96,7 @@ def act(token):
         proposer = form.get("proposer") or None
         if kind == "offer":
             given, value = play.read_offer(loaded, form)
+            value = play.exact_terms(loaded, view, given, value)
             if form.get("do") == "preview":
                 u = play.offer_utility(loaded, view, seat.party, value)
                 return render_template("team.html", **_context(room, seat, given=given, preview=u))

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from negotiation.drivers.model import NegotiationModel
+from negotiation.drivers.model import NegotiationModel, day_text
 from negotiation.errors import UserError
-from negotiation.kernel.codes import DEAL
+from negotiation.kernel.codes import DEAL, bilateral_code
 from negotiation.kernel.rules import gives_notice_at_close
-from negotiation.kernel.utility import utility
+from negotiation.kernel.utility import delay_cost, utility
 from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded
 
@@ -190,3 +190,103 @@ def check_action(view: GameView, action: Action) -> None:
         raise UserError(f"it is {need.party}'s turn, not {action.party}'s")
     if action.kind != need.kind or action.round != need.round or action.proposer != need.proposer:
         raise UserError(f"expected {need.party} to {need.kind} in round {need.round + 1}, not to {action.kind}")
+
+
+# Where a replayed game stands on the single text, its chapters and an accession window (read by
+# `negotiate play` and the classroom alike).
+
+
+@dataclass(frozen=True)
+class Accession:
+    """A bilateral deal signed while the party left out may join it (``accession`` on the pair)."""
+
+    pair: int
+    outcome: str  # the bilateral outcome's name, e.g. "bilateral_A_B"
+    signatories: tuple[str, str]
+    left_out: str
+    signed: str  # ISO date of the signing
+    window_end: str  # the last day the party left out may join
+    amendments: bool  # may it ask for changes (which both signatories must accept)?
+    agreement: list[float]  # the signed text (model positions; the joined terms once it joined)
+    joined: bool  # the game ended with the party left out joining
+    over: bool  # the window has closed (joined or not)
+
+
+def accession(view: GameView) -> Accession | None:
+    """The signed bilateral deal whose window is open or was (None: no such signing)."""
+    st, s = view.model.structure, view.model.state
+    n = int(s.signed[0])
+    if n < 0:
+        return None
+    a, b = st.pairs[n]
+    return Accession(
+        pair=n,
+        outcome=st.outcomes[bilateral_code(n)],
+        signatories=(st.parties[a], st.parties[b]),
+        left_out=st.parties[st.left_out(n)],
+        signed=day_text(s.signed_day[0]),
+        window_end=day_text(s.deadline[0]),
+        amendments=bool(st.accession_amend[n]),
+        agreement=s.agreement[0].tolist(),
+        joined=bool(s.done[0] and s.outcome[0] == DEAL),
+        over=bool(s.done[0]),
+    )
+
+
+def closed_chapters(view: GameView) -> dict[int, str]:
+    """The chapters (issue indices) closed now, with the ISO day each last closed."""
+    day = view.model.state.chapter_day[0]
+    return {int(i): day_text(day[i]) for i in np.flatnonzero(day >= 0)}
+
+
+def current_text(view: GameView) -> np.ndarray | None:
+    """The mediator's single negotiating text now (model positions), None before the first draft."""
+    text = view.model.state.text[0]
+    return None if np.isnan(text[0]) else text.copy()
+
+
+def delay_now(view: GameView, p: int) -> float:
+    """What party ``p``'s cost of delay takes from an agreement signed on the current round's day."""
+    m = view.model
+    if m.inputs.delay_cost is None:
+        return 0.0
+    return float(delay_cost(m.structure, m.inputs, p, m.state.day[:1])[0])
+
+
+def staying_out(view: GameView, p: int, pair: int) -> float:
+    """What staying out of pair ``pair``'s bilateral deal is worth to party ``p``: its
+    reservation plus its stakes in that deal (what joining must beat)."""
+    inp = view.model.inputs
+    return float(inp.reservation[0, p] + inp.stake[0, p, bilateral_code(pair)])
+
+
+def bilateral_worth(view: GameView, p: int, pair: int, signed) -> float:
+    """What the bilateral deal ``signed`` (model positions) is worth to its signatory ``p``, stakes
+    included: what admitting the party left out must beat."""
+    x = np.asarray(signed, dtype=float)[None, :]
+    return float(utility(view.model.structure, view.model.inputs, p, x, bilateral_code(pair))[0])
+
+
+def text_values(loaded: Loaded, position) -> dict[str, str]:
+    """A position as ``{issue: text}`` for a form or a prompt to start from: option names for
+    discrete issues, numbers in display units (four decimals at most)."""
+    st, cfg = loaded.structure, loaded.scenario.issues
+    out = {}
+    for i, issue in enumerate(st.issues):
+        v = units.position(st, cfg, i, float(position[i]))
+        if i not in st.options:
+            v = f"{v:.4f}".rstrip("0").rstrip(".")
+            v = "0" if v in ("-0", "") else v
+        out[issue] = v
+    return out
+
+
+def keep_unchanged(loaded: Loaded, given: dict, start: dict, positions: list[float], text) -> list[float]:
+    """``positions`` read from ``given`` (``{issue: text}``), with every term left as it was
+    started from (``start``, ``text_values`` of ``text``) set exactly to ``text``: an amendment
+    that changes one term leaves the others as the text has them, not rounded."""
+    out = list(positions)
+    for i, issue in enumerate(loaded.structure.issues):
+        if str(given.get(issue, "")).strip() == start[issue]:
+            out[i] = float(text[i])
+    return out
