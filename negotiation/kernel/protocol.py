@@ -390,6 +390,11 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
     state.text_accepted = np.where(live[:, None], acc, state.text_accepted)
     everyone = live & acc.all(axis=1)
     _finish(state, everyone, DEAL, state.day, r + 1, text)
+    if st.closing == "chapters":  # a deal on the text closes every chapter still open, that day
+        last = everyone[:, None] & ~state.closed
+        state.closed |= last
+        state.chapter_day = np.where(last, state.day[:, None], state.chapter_day)
+        ev["closed_chapters"] = ev["closed_chapters"] | last
     is_open = bilateral_open(draws.open, inp.p_open)
     by_weight = sorted(range(len(st.pairs)), key=lambda n: -st.pair_weight[n])
     _pairs_sign(st, inp, state, deciders, live & ~everyone, acc, text, is_open, by_weight, r, None)
@@ -439,7 +444,7 @@ def _chapters(st: Structure, inp: Inputs, state: State, amend, pending) -> None:
     close = pending[:, None] & ~state.closed & ok & ~reopen
     state.closed |= close
     state.chapter_day = np.where(close, state.day[:, None], state.chapter_day)
-    ev["closed_chapters"] = close
+    ev["closed_chapters"] = close | ev.get("closed_chapters", False)
     ev["reopened_chapters"] = reopen
 
 

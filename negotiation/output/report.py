@@ -448,7 +448,7 @@ def _paths_section(data: RunData) -> str:
         out.append('<table id="paths">' + "".join(rows) + "</table>")
     ch = s.get("chapters")
     if ch:
-        cfg = data.loaded.scenario.issues
+        cfg = (st, data.loaded.scenario.issues)
         out.append(
             "<h2>Chapters</h2><p>Under chapter closing each issue is a chapter, closed when every party "
             "accepts its term in the single text. Share of draws that ended with each chapter closed "

@@ -112,7 +112,7 @@ def test_a_team_amends_the_mediators_text_and_reopens_a_closed_chapter(app):
     assert "B asked to amend it to" in page
     assert "Chapter “Review clause” closes (provisionally)." in page
     assert "Chapter “Review clause” is reopened." in page
-    assert "The last text" in page and "3 chapters closed." in page
+    assert "The last text" in page and "4 chapters closed." in page  # the deal closes the rest
 
     inst = page_of(teacher, f"/i/{secret}")
     assert "The last text" in inst

@@ -6,7 +6,8 @@ import pytest
 
 from negotiation.drivers.batch import run_rows
 from negotiation.drivers.model import NegotiationModel
-from negotiation.experiments.results import path_columns
+from negotiation.experiments.results import coalition_columns, path_columns
+from negotiation.kernel.codes import path_of
 from negotiation.scenario.loader import load_scenario, load_scenario_text
 from tests.helpers import CONFIGS, learning_flagship
 
@@ -19,7 +20,13 @@ def _compare(loaded, seed, count, space=None, chunk=1000):
     agreement = np.concatenate([p.agreement for p in parts])
     utilities = np.concatenate([p.utilities for p in parts])
     # the path (what histories read), as outcomes.parquet records it
-    paths = pa.concat_tables([pa.table(path_columns(loaded.structure, p.path)) for p in parts]).to_pylist()
+    st = loaded.structure
+
+    def columns(p):
+        path = pa.array(path_of(st.outcomes, p.outcome, p.path["signed"]), type=pa.string())
+        return pa.table({**path_columns(st, p.path), "path": path, **coalition_columns(st, p.path)})
+
+    paths = pa.concat_tables([columns(p) for p in parts]).to_pylist()
     for i in range(count):
         m = NegotiationModel(loaded, seed=seed, draw=i, space=space)
         m.run()

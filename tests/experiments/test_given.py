@@ -90,7 +90,7 @@ def _one_error(result) -> str:
         ("{notice: FR, by: 2017-11-30}", "facts[0].notice", "expected one of none, any, US, CA, MX"),
         ("{agreement: bilateral_US_XX, by: 2017-11-30}", "facts[0].agreement", "expected one of"),
         ("{agreement: none, by: 2017-01-01}", "facts[0].by", "is before the first round (2017-08-16)"),
-        ("{accession: MX, by: 2017-11-30}", "facts[0].accession", "no pair's bilateral deal can be joined"),
+        ("{accession: US, by: 2017-11-30}", "facts[0].accession", "expected one of none, any, CA, MX"),
         ("{chapters_closed: 1, by: 2017-11-30}", "facts[0].chapters_closed", "needs closing: chapters"),
         ("{chapter: dairy, by: 2017-11-30}", "facts[0].chapter", "needs closing: chapters"),
     ],

@@ -305,18 +305,17 @@ def test_bad_coalition_and_chapter_facts_are_one_line_each(coalitions, nafta, tm
         f"{path}:6: facts[4].at_most: expected a whole number at least 1, got 0",
         f"{path}:7: facts[5].tolerance: unknown key for a chapter fact; expected by, chapter, round",
     ]
-    # the flagship: no pair's deal can be joined, and it closes as one package
+    # the flagship: the US is never left out, and it closes as one package
     path.write_text(
         "facts:\n"
-        "  - {accession: MX, by: 2017-11-30}\n"
+        "  - {accession: US, by: 2017-11-30}\n"
         "  - {chapters_closed: 1, by: 2017-11-30}\n"
         "  - {chapter: dairy, by: 2017-11-30}\n"
     )
     with pytest.raises(ng.ConfigError) as err:
         load_history(path, nafta)
     assert str(err.value).splitlines() == [
-        f"{path}:2: facts[0].accession: no pair's bilateral deal can be joined in this scenario "
-        "(coalitions: accession:)",
+        f"{path}:2: facts[0].accession: expected one of none, any, CA, MX, got 'US'",
         f"{path}:3: facts[1].chapters_closed: a chapters_closed fact needs closing: chapters; "
         "this scenario closes as one package",
         f"{path}:4: facts[2].chapter: a chapter fact needs closing: chapters; this scenario closes as one package",

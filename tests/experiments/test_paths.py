@@ -89,7 +89,8 @@ def test_c_joins_exactly_when_staying_out_is_worth_less_than_the_text():
 
 
 def test_chapter_columns_by_hand():
-    # chapters(): both want y = 0.5, so the first text's y chapter closes on 2024-01-01; x stays open
+    # chapters(): both want y = 0.5, so the first text's y chapter closes on 2024-01-01; x closes
+    # with the deal on the whole text
     table = _rows(chapters())
     assert [table.schema.field(c).type for c in CHAPTER] == [pa.int8(), pa.int16(), pa.date32(), pa.date32()]
     assert table.select(["outcome", "end_date", "path", "signed_date", *CHAPTER]).to_pylist()[0] == {
@@ -97,14 +98,15 @@ def test_chapter_columns_by_hand():
         "end_date": D(2024, 2, 1),
         "path": "deal",
         "signed_date": None,
-        "chapters_closed": 1,
+        "chapters_closed": 2,
         "reopened": 0,
-        "chapter.x": None,
+        "chapter.x": D(2024, 2, 1),
         "chapter.y": D(2024, 1, 1),
     }
-    # B wants y = 0: the text (y = 0.25) is worse to each than its own position, so no chapter closes
+    # B wants y = 0: the text (y = 0.25) is worse to each than its own position, so no chapter
+    # closes before the deal on 2024-03-01 closes both
     apart = _rows(chapters(0.0)).select(CHAPTER).to_pylist()[0]
-    assert apart == {"chapters_closed": 0, "reopened": 0, "chapter.x": None, "chapter.y": None}
+    assert apart == {"chapters_closed": 2, "reopened": 0, "chapter.x": D(2024, 3, 1), "chapter.y": D(2024, 3, 1)}
 
 
 def test_chapter_columns_follow_the_batch_driver():
@@ -119,7 +121,9 @@ def test_chapter_columns_follow_the_batch_driver():
     for i, issue in enumerate(st.issues):
         got = [d.toordinal() if d else -1 for d in table.column(f"chapter.{issue}").to_pylist()]
         assert got == day[:, i].tolist()
-    assert 0 < (day >= 0).any(axis=1).sum() < 600  # some draws close chapters, some none
+    assert (day >= 0)[direct.outcome == 0].all()  # a deal closes every chapter still open
+    early = ((day >= 0) & (day < direct.end_day[:, None])).any(axis=1)
+    assert 0 < early.sum() < 600  # some draws close a chapter before the end, some none
 
 
 def _sweep(ok, config, out, *args):
@@ -162,17 +166,20 @@ def test_path_odds_equal_outcome_odds_without_accession(tmp_path, ok):
 def test_chapters_block(tmp_path, ok):
     config = tmp_path / "chapters.yaml"
     config.write_text(chapters())
-    # point 0: B wants y = 0.5 and the y chapter closes in every draw; point 1: B wants 0, none closes
+    # every draw of both points ends in a deal on the whole text, which closes every chapter; at
+    # point 0 (B wants y = 0.5) the y chapter closed first, on the first day
     s, table = _sweep(ok, config, tmp_path / "s", "--draws", 50, "--grid", "B.y.ideal=0.5,0.0")
     assert s["chapters"] == {
         "closed": {
-            "x": {"p": 0.0, "ci95": pytest.approx(list(wilson(0, 100))), "n": 0},
-            "y": {"p": 0.5, "ci95": pytest.approx(list(wilson(50, 100))), "n": 50},
+            "x": {"p": 1.0, "ci95": pytest.approx(list(wilson(100, 100))), "n": 100},
+            "y": {"p": 1.0, "ci95": pytest.approx(list(wilson(100, 100))), "n": 100},
         },
-        "mean_closed": 0.5,
+        "mean_closed": 2.0,
         "mean_reopened": 0.0,
     }
-    assert table.column("chapters_closed").to_pylist() == [1] * 50 + [0] * 50
+    assert table.column("chapters_closed").to_pylist() == [2] * 100
+    y = table.column("chapter.y").to_pylist()
+    assert y[:50] == [D(2024, 1, 1)] * 50 and all(d > D(2024, 1, 1) for d in y[50:])
 
 
 def test_the_cli_prints_path_odds_only_when_a_join_is_possible(tmp_path, ok):

@@ -77,14 +77,14 @@ def test_paths_counted_from_the_rows_without_a_summary(joined, tmp_path):
 
 
 def test_chapters_table(tmp_path):
-    # point 0: the y chapter closes in every draw; point 1: no chapter closes (tests/helpers.chapters)
+    # every draw ends in a deal on the text, which closes every chapter (tests/helpers.chapters)
     _, s, text = _sweep(tmp_path, "chapters", chapters(), "--draws", "50", "--grid", "B.y.ideal=0.5,0.0")
     assert _table(text, "chapters") == [
         ["chapter", "closed at the end", "95% interval", "n"],
         ["x", *_cells(s["chapters"]["closed"]["x"])],
         ["y", *_cells(s["chapters"]["closed"]["y"])],
     ]
-    assert "on average 0.50 of 2 closed and 0.00 reopenings per draw" in text
+    assert "on average 2.00 of 2 closed and 0.00 reopenings per draw" in text
     assert '<table id="paths">' not in text  # no bilateral deal here may be joined
 
 
