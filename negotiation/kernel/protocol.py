@@ -7,8 +7,6 @@ its ``PartyAgent``s, which call the same kernel functions with a batch of one.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from negotiation.kernel.beliefs import Beliefs, LearningRates, belief_error, believed_inputs, initial_beliefs, learn
@@ -567,9 +565,13 @@ def play_round(st: Structure, inp: Inputs, draws: Draws, state: State, deciders)
     # with a notice pending the talks end in termination, else in stalemate.
     for p in range(P):
         decide = getattr(deciders[p], "closes_with_notice", None)
-        if decide is None:  # a decider that does not say: the scenario's rule
-            decide = KernelParty.closes_with_notice.__get__(SimpleNamespace(inp=inp, p=p))
-        quits = close & (state.notice_by < 0) & decide(state, draws.close[:, p])
+        if decide is not None:
+            gives = decide(state, draws.close[:, p])
+        else:  # a decider that does not say: the scenario's rule
+            gives = gives_notice_at_close(
+                inp.p_withdraw[:, p], inp.res_eff[:, p], inp.u_sq[:, p], inp.p_notice_close[:, p], draws.close[:, p]
+            )
+        quits = close & (state.notice_by < 0) & gives
         state.notice_day = np.where(quits, state.day + st.notice_days, state.notice_day)
         state.notice_by = np.where(quits, p, state.notice_by)
         ev["notice"] = np.where(quits, p, ev["notice"])
