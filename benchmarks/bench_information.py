@@ -14,13 +14,11 @@ of at most 2), and each mode's outcome odds and mean pareto_gap over agreements.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
+from alternate import time_alternated
 
-from negotiation.drivers.batch import run_rows
 from negotiation.scenario.loader import load_scenario, load_scenario_text
 
 CONFIG = Path(__file__).resolve().parent.parent / "configs" / "nafta_2017.yaml"
@@ -48,18 +46,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     modes = scenarios()
-    times: dict[str, list[float]] = {m: [] for m in modes}
-    results = {}
-    for loaded in modes.values():  # warm-up (imports, caches), not timed
-        run_rows(loaded.structure, loaded.space, 1, 0, 500)
-    for k in range(args.repeats):
-        for name, loaded in modes.items():
-            t = time.perf_counter()
-            results[name] = run_rows(loaded.structure, loaded.space, 1, 0, args.draws)
-            times[name].append(time.perf_counter() - t)
-            print(f"{name:>9}, run {k + 1}: {args.draws / times[name][-1]:9,.0f} draws/s", flush=True)
-    med = {m: statistics.median(t) for m, t in times.items()}
-    print(f"draws: {args.draws:,}, repeats: {args.repeats} each (alternated), one process")
+    med, results = time_alternated(modes, args.draws, args.repeats)
     for name, loaded in modes.items():
         st, res = loaded.structure, results[name]
         odds = np.bincount(res.outcome, minlength=len(st.outcomes)) / res.outcome.size

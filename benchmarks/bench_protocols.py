@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
+from alternate import time_alternated
 
-from negotiation.drivers.batch import run_rows
 from negotiation.kernel.codes import path_of
 from negotiation.scenario.loader import load_scenario_text
 
@@ -47,18 +45,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     variants = scenarios()
-    times: dict[str, list[float]] = {m: [] for m in variants}
-    results = {}
-    for loaded in variants.values():  # warm-up (imports, caches), not timed
-        run_rows(loaded.structure, loaded.space, 1, 0, 500)
-    for k in range(args.repeats):
-        for name, loaded in variants.items():
-            t = time.perf_counter()
-            results[name] = run_rows(loaded.structure, loaded.space, 1, 0, args.draws)
-            times[name].append(time.perf_counter() - t)
-            print(f"{name:>12}, run {k + 1}: {args.draws / times[name][-1]:9,.0f} draws/s", flush=True)
-    med = {m: statistics.median(t) for m, t in times.items()}
-    print(f"draws: {args.draws:,}, repeats: {args.repeats} each (alternated), one process")
+    med, results = time_alternated(variants, args.draws, args.repeats)
     for name, loaded in variants.items():
         st, res = loaded.structure, results[name]
         paths, counts = np.unique(path_of(st.outcomes, res.outcome, res.path["signed"]), return_counts=True)
