@@ -25,7 +25,14 @@ from negotiation.kernel.shocks import apply_shocks
 from negotiation.kernel.state import Draws, State
 from negotiation.kernel.strategy import Situation, Strategy
 from negotiation.kernel.structure import Structure
-from negotiation.kernel.utility import delay_cost, issue_utility, issue_value, outcome_utilities, utility
+from negotiation.kernel.utility import (
+    deal_utility_on,
+    delay_cost,
+    issue_utility,
+    issue_value,
+    outcome_utilities,
+    utility,
+)
 
 
 class KernelParty:
@@ -256,7 +263,7 @@ def _accession_round(st: Structure, inp: Inputs, state: State, deciders, rows, r
         q = st.left_out(n)
         signed = state.agreement
         x = deciders[q].accession_offer(state, signed) if st.accession_amend[n] else signed
-        u = utility(st, inp, q, x, DEAL) - delay_cost(st, inp, q, state.day)
+        u = deal_utility_on(st, inp, q, x, state.day)
         state.offers[:, q, :] = np.where(sel[:, None], x, state.offers[:, q, :])
         for p in range(st.n_parties):
             state.received[:, q, p] = np.where(sel, utility(st, inp, p, x, DEAL), state.received[:, q, p])
@@ -313,7 +320,7 @@ def _round_robin(st: Structure, inp: Inputs, draws: Draws, state: State, decider
         for q in range(P):
             if q == p:
                 continue
-            u = utility(st, inp, q, x, DEAL) - delay_cost(st, inp, q, state.day)
+            u = deal_utility_on(st, inp, q, x, state.day)
             state.received[:, p, q] = np.where(live, u, state.received[:, p, q])
             acc[:, q] = deciders[q].accepts(state, x, DEAL, u, proposer=p)
             np.maximum(state.best_received[:, q], np.where(live, u, -np.inf), out=state.best_received[:, q])
@@ -382,7 +389,7 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
     ev["judged"] = np.where(live[:, None], text, np.nan)  # the text this round judged (for the record)
     acc = np.zeros((b, P), dtype=bool)
     for q in range(P):
-        u = utility(st, inp, q, text, DEAL) - delay_cost(st, inp, q, state.day)
+        u = deal_utility_on(st, inp, q, text, state.day)
         acc[:, q] = deciders[q].accepts(state, text, DEAL, u, proposer=None)
         np.maximum(state.best_received[:, q], np.where(live, u, -np.inf), out=state.best_received[:, q])
     state.text_accepted = np.where(live[:, None], acc, state.text_accepted)
@@ -410,7 +417,7 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
             amend[:, p, :] = np.where(asks[:, None], x, text)
         state.offers[:, p, :] = np.where(pending[:, None], amend[:, p, :], state.offers[:, p, :])
         for q in range(P):
-            u = utility(st, inp, q, amend[:, p, :], DEAL) - delay_cost(st, inp, q, state.day)
+            u = deal_utility_on(st, inp, q, amend[:, p, :], state.day)
             state.received[:, p, q] = np.where(pending, u, state.received[:, p, q])
     if st.closing == "chapters":
         _chapters(st, inp, state, amend, pending)

@@ -77,6 +77,11 @@ def delay_cost(st: Structure, inp: Inputs, p: int, day):
     return inp.delay_cost[:, p] * ((np.asarray(day) - st.start_day) / DAYS_PER_MONTH)
 
 
+def deal_utility_on(st: Structure, inp: Inputs, p: int, x, day):
+    """Party ``p``'s utility (B,) of a deal of all on ``x`` made on ``day``: net of its cost of delay."""
+    return utility(st, inp, p, x, DEAL) - delay_cost(st, inp, p, day)
+
+
 def outcome_utilities(st: Structure, inp: Inputs, outcome, agreement, joined=None, penalty=None):
     """Each party's utility (B, P) at the end: for agreement members the agreement with stakes,
     less the cost of delay to the day it took effect for them (``joined``, (B, P) ordinal days;
