@@ -53,7 +53,32 @@ PATH = (
 COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
 
 
+BLOCK_ROWS = 4096  # negotiations played at once: a block's arrays stay in the processor's caches
+
+
 def run_inputs(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
+    """Play every negotiation of a batch to its end, ``BLOCK_ROWS`` at a time.
+
+    Rows never interact, so the blocks change no result; they only keep the arrays small (about
+    twice as fast on the flagship as 20,000 rows at once).
+    """
+    if inp.batch <= BLOCK_ROWS:
+        return _run_block(st, inp, draws)
+    parts = []
+    for start in range(0, inp.batch, BLOCK_ROWS):
+        rows = np.arange(start, min(start + BLOCK_ROWS, inp.batch))
+        parts.append(_run_block(st, inp.rows(rows), draws.rows(rows)))
+    return BatchResult(
+        *(
+            np.concatenate([getattr(r, name) for r in parts])
+            for name in ("outcome", "rounds", "end_day", "agreement", "utilities")
+        ),
+        path={name: np.concatenate([r.path[name] for r in parts]) for name in PATH},
+        pareto_gap=np.concatenate([r.pareto_gap for r in parts]),
+    )
+
+
+def _run_block(st: Structure, inp: Inputs, draws: Draws) -> BatchResult:
     """Play every negotiation of a batch to its end.
 
     Rounds run in lockstep over the batch; finished negotiations are set aside now and then so

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from negotiation.kernel.inputs import Inputs
+from negotiation.kernel.jit import njit
 from negotiation.kernel.offers import issue_pieces
 
 UNCHANGED = 0.01  # an issue moved less than this share of its range counts as left where it was
@@ -169,12 +170,25 @@ def believed_inputs(inp: Inputs, bel: Beliefs, p: int) -> Inputs:
 
 def belief_error(st, inp: Inputs, bel: Beliefs, p: int) -> np.ndarray:
     """Mean absolute error (B,) of ``p``'s believed weights and ideals of the others against the
-    truth; ideals as a share of the issue's range (of the option count less one when discrete)."""
-    others = [q for q in range(st.n_parties) if q != p]
-    span = _span(st)
-    dw = np.abs(bel.weight[:, others] - inp.weight[:, others])
-    di = np.abs(bel.ideal[:, others] - inp.ideal[:, others]) / span
-    return (dw.sum(axis=(1, 2)) + di.sum(axis=(1, 2))) / (2 * dw[0].size)
+    truth; ideals as a share of the issue's range (of the option count less one when discrete).
+    Summed in a fixed order (party, then issue), so a row's figure does not depend on its batch."""
+    return _belief_error(bel.weight, inp.weight, bel.ideal, inp.ideal, _span(st), p)
+
+
+@njit
+def _belief_error(bel_w, w, bel_i, ideal, span, p):
+    b, n_parties, n_issues = w.shape
+    out = np.empty(b)
+    for r in range(b):
+        dw, di = 0.0, 0.0
+        for q in range(n_parties):
+            if q == p:
+                continue
+            for i in range(n_issues):
+                dw += abs(bel_w[r, q, i] - w[r, q, i])
+                di += abs(bel_i[r, q, i] - ideal[r, q, i]) / span[i]
+        out[r] = (dw + di) / (2 * (n_parties - 1) * n_issues)
+    return out
 
 
 @dataclass(frozen=True)

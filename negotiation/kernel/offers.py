@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negotiation.kernel.codes import DEAL, Shape
-from negotiation.kernel.utility import continuous_value, issue_utility
+from negotiation.kernel.codes import DEAL
+from negotiation.kernel.jit import njit
+from negotiation.kernel.utility import CONCAVE, LINEAR, continuous_value, issue_utility
 
 if TYPE_CHECKING:
     from negotiation.kernel.inputs import Inputs
@@ -170,46 +171,74 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
 
 def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
     """Walk the plan, giving up at most ``budget`` (B,) of issue utility; return offers (B, I)."""
-    m, b = plan.cost.shape
-    n_issues = plan.ideal.shape[1]
-    flat = np.arange(b) * n_issues
-    blocked = np.zeros(b * n_issues, dtype=bool)
-    remaining = np.maximum(budget, 0.0)
-    move = np.zeros((m, b))
-    part_k = np.full(b, -1)
-    part_rem = np.zeros(b)
-    stopped = np.zeros(b, dtype=bool)
-    for k in range(m):
-        cell = flat + plan.issue[k]
-        c = plan.cost[k]
-        ok = plan.live[k] & ~blocked[cell] & ~stopped
-        full = ok & (c <= remaining)
-        part = ok & ~full & plan.divisible[k] & (remaining > 0)
-        np.multiply(plan.delta[k], full, out=move[k])
-        np.copyto(part_k, k, where=part)
-        np.copyto(part_rem, remaining, where=part)
-        remaining = np.where(full, remaining - c, np.where(part, 0.0, remaining))
-        blocked[cell] |= plan.live[k] & ~full
-        if plan.strict:  # an issue not given up whole holds back every later one
-            stopped |= ok & ~full
-    # At most one piece per negotiation is taken in part: find where on it the proposer's value
-    # has fallen by what was left of the budget (exact for each value-function shape).
-    r = np.flatnonzero(part_k >= 0)
-    if r.size:
-        k = part_k[r]
-        i = plan.issue[k, r]
-        w = plan.weight[r, i]
-        v = np.clip(plan.v0[k, r] - part_rem[r] / np.where(w > 0, w, 1.0), 0.0, 1.0)
-        shape = plan.shape[i]
-        d = np.where(
-            shape == Shape.LINEAR, 1.0 - v, np.where(shape == Shape.CONCAVE, np.sqrt(1.0 - v), 1.0 - np.sqrt(v))
-        )
-        delta = plan.delta[k, r]
-        step = plan.ideal[r, i] + np.sign(delta) * d * plan.reach[r, i] - plan.start[k, r]
-        move[k, r] = np.clip(step, np.minimum(delta, 0.0), np.maximum(delta, 0.0))
-    cells = (flat[None, :] + plan.issue).ravel()
-    moved = np.bincount(cells, weights=move.ravel(), minlength=b * n_issues)
-    return plan.ideal + moved.reshape(b, n_issues)
+    return _walk(
+        plan.cost,
+        plan.delta,
+        plan.issue,
+        plan.divisible,
+        plan.live,
+        plan.start,
+        plan.v0,
+        plan.ideal,
+        plan.weight,
+        plan.reach,
+        plan.shape,
+        plan.strict,
+        np.asarray(budget, dtype=np.float64),
+    )
+
+
+@njit
+def _walk(cost, delta, issue, divisible, live, start, v0, ideal, weight, reach, shape, strict, budget):
+    """``offer_from_plan`` for each negotiation: take pieces in order while the budget lasts; an
+    issue whose piece does not fit whole is blocked from then on (``strict``: every later issue
+    too); the first continuous piece that does not fit is taken in part, exactly: where the
+    proposer's value has fallen by what was left of the budget."""
+    m, b = cost.shape
+    n_issues = ideal.shape[1]
+    out = np.empty((b, n_issues))
+    moved = np.empty(n_issues)
+    blocked = np.empty(n_issues, dtype=np.bool_)
+    for r in range(b):
+        moved[:] = 0.0
+        blocked[:] = False
+        remaining = max(budget[r], 0.0)
+        stopped = False
+        for k in range(m):
+            i = issue[k, r]
+            if not live[k, r] or blocked[i] or stopped:
+                if live[k, r]:
+                    blocked[i] = True
+                moved[i] = moved[i] + 0.0
+                continue
+            c = cost[k, r]
+            if c <= remaining:
+                moved[i] = moved[i] + delta[k, r] * 1.0
+                remaining = remaining - c
+                continue
+            blocked[i] = True
+            if strict:
+                stopped = True
+            if divisible[k, r] and remaining > 0:
+                # at most one piece per negotiation is taken in part: the budget is spent on it
+                w = weight[r, i]
+                v = v0[k, r] - remaining / (w if w > 0 else 1.0)
+                v = min(max(v, 0.0), 1.0)
+                if shape[i] == LINEAR:
+                    d = 1.0 - v
+                elif shape[i] == CONCAVE:
+                    d = np.sqrt(1.0 - v)
+                else:
+                    d = 1.0 - np.sqrt(v)
+                dk = delta[k, r]
+                step = ideal[r, i] + np.sign(dk) * d * reach[r, i] - start[k, r]
+                moved[i] = moved[i] + min(max(step, min(dk, 0.0)), max(dk, 0.0))
+                remaining = 0.0
+            else:
+                moved[i] = moved[i] + 0.0
+        for i in range(n_issues):
+            out[r, i] = ideal[r, i] + moved[i]
+    return out
 
 
 def construct_offer(st: Structure, inp: Inputs, p: int, target: np.ndarray, plan: OfferPlan | None = None):

@@ -12,6 +12,7 @@ import numpy as np
 from negotiation.kernel.beliefs import Beliefs, LearningRates, belief_error, believed_inputs, initial_beliefs, learn
 from negotiation.kernel.codes import DEAL, bilateral_code
 from negotiation.kernel.inputs import Inputs
+from negotiation.kernel.jit import njit
 from negotiation.kernel.offers import construct_offer, plan_offers
 from negotiation.kernel.rules import (
     bilateral_open,
@@ -31,6 +32,7 @@ from negotiation.kernel.utility import (
     issue_utility,
     issue_value,
     outcome_utilities,
+    row_issue_utility,
     utility,
 )
 
@@ -181,24 +183,21 @@ class KernelParty:
         meets its target (net of the cost of delay) and what staying out is worth."""
         st, inp, p = self.st, self.inp, self.p
         need = np.maximum(state.target[:, p], self.outside(state))
-        cares = inp.weight[:, p, :] > 0
-        disc = np.zeros(st.n_issues, dtype=bool)
-        disc[st.disc] = True
-
-        def at(share):
-            y = x + share[:, None] * np.where(cares, inp.ideal[:, p, :] - x, 0.0)
-            return np.where(disc, np.rint(y), y)
-
-        def worth(share):
-            return utility(st, inp, p, at(share), DEAL) - self.lag
-
-        lo, hi = np.zeros(x.shape[0]), np.ones(x.shape[0])
-        for _ in range(30):  # bisection on the share (fixed steps: the same answer in every driver)
-            mid = (lo + hi) / 2
-            ok = worth(mid) >= need
-            hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
-        share = np.where(worth(lo) >= need, lo, hi)
-        return at(share)
+        return _join_terms(
+            np.asarray(x, dtype=np.float64),
+            need,
+            np.broadcast_to(np.asarray(self.lag, dtype=np.float64), need.shape),
+            inp.weight[:, p, :] > 0,
+            p,
+            inp.stake[:, p, DEAL],
+            inp.weight,
+            inp.ideal,
+            inp.values,
+            st.lo,
+            st.hi,
+            st.shape[p],
+            st.discrete,
+        )
 
     def outside(self, state: State) -> np.ndarray:
         """What staying out of the signed bilateral deal is worth to the party (reservation plus stakes)."""
@@ -217,6 +216,41 @@ class KernelParty:
         bil = bilateral_code(np.maximum(state.signed, 0))
         u_bil = issue_utility(st, inp, p, signed) + np.take_along_axis(inp.stake[:, p, :], bil[:, None], 1)[:, 0]
         return utility(st, inp, p, x, DEAL) >= u_bil
+
+
+SHARE_STEPS = 30  # bisection steps on an accession share (fixed: the same answer in every driver)
+
+
+@njit
+def _shifted(x, share, cares, ideal_p, disc, out):
+    """``x`` (I,) with every term the party cares about moved ``share`` of the way to its ideal
+    (discrete terms to the nearest option), into ``out``."""
+    for i in range(x.shape[0]):
+        y = x[i] + share * ((ideal_p[i] - x[i]) if cares[i] else 0.0)
+        out[i] = np.rint(y) if disc[i] else y
+
+
+@njit
+def _join_terms(x, need, lag, cares, p, stake_deal, weight, ideal, values, lo, hi, shape, disc):
+    """Per row, the terms ``KernelParty.accession_offer`` asks: the least share (bisection) whose
+    shifted terms are worth ``need`` (their deal utility less ``lag``), else the share above it."""
+    b, n = x.shape
+    out = np.empty((b, n))
+    y = np.empty(n)
+    for r in range(b):
+        lo_s, hi_s = 0.0, 1.0
+        for _ in range(SHARE_STEPS):
+            mid = (lo_s + hi_s) / 2
+            _shifted(x[r], mid, cares[r], ideal[r, p], disc, y)
+            worth = row_issue_utility(y, r, p, weight, ideal, values, lo, hi, shape, disc) + stake_deal[r] - lag[r]
+            if worth >= need[r]:
+                hi_s = mid
+            else:
+                lo_s = mid
+        _shifted(x[r], lo_s, cares[r], ideal[r, p], disc, y)
+        worth = row_issue_utility(y, r, p, weight, ideal, values, lo, hi, shape, disc) + stake_deal[r] - lag[r]
+        _shifted(x[r], lo_s if worth >= need[r] else hi_s, cares[r], ideal[r, p], disc, out[r])
+    return out
 
 
 def _finish(state: State, mask, outcome, end_day, rounds, agreement=None) -> None:

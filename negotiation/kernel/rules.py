@@ -48,15 +48,20 @@ def gives_notice_at_close(p_withdraw, res_eff, u_sq, p_notice, u):
     return (p_withdraw > 0) & (res_eff > u_sq) & (u < p_notice)
 
 
+EPOCH = dt.date(1970, 1, 1).toordinal()  # numpy's day 0 as an ordinal day
+
+
 def months_after(days, months):
     """Ordinal days ``months`` calendar months after ``days`` (clipped to the month's end); an
-    array of days, and months per day."""
+    array of days, and months per day (``add_months`` over arrays)."""
     days = np.asarray(days, dtype=np.int64)
-    months = np.broadcast_to(np.asarray(months, dtype=np.int64), days.shape)
-    out = np.empty_like(days)
-    for d, m in {(int(d), int(m)) for d, m in zip(days.ravel(), months.ravel(), strict=True)}:
-        out[(days == d) & (months == m)] = add_months(dt.date.fromordinal(d), m).toordinal()
-    return out
+    when = (days - EPOCH).astype("datetime64[D]")
+    month = when.astype("datetime64[M]")
+    target = month + np.asarray(months, dtype=np.int64)
+    last = (target + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    day_of_month = when - month.astype("datetime64[D]")
+    out = np.minimum(target.astype("datetime64[D]") + day_of_month, last)
+    return out.astype(np.int64) + EPOCH
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -5,6 +5,7 @@ builds it from a validated scenario.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -103,6 +104,13 @@ class Structure:
             self.accession_amend = np.zeros(n, dtype=bool)
         if not self.talk_rounds:
             self.talk_rounds = self.max_rounds
+
+    @functools.cached_property
+    def discrete(self) -> np.ndarray:
+        """(I,) whether each issue is discrete (options) rather than a continuous range."""
+        out = np.zeros(self.n_issues, dtype=bool)
+        out[list(self.disc)] = True
+        return out
 
     @property
     def n_parties(self) -> int:

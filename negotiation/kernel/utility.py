@@ -11,39 +11,64 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negotiation.kernel.codes import DEAL, Shape, bilateral_code
+from negotiation.kernel.jit import njit, vectorize
 
 if TYPE_CHECKING:
     from negotiation.kernel.inputs import Inputs
     from negotiation.kernel.structure import Structure
 
 
-def continuous_value(x, ideal, lo, hi, shape):
+LINEAR, CONCAVE = int(Shape.LINEAR), int(Shape.CONCAVE)
+
+
+@njit
+def value_at(x, ideal, lo, hi, shape):
     """Value in [0, 1] of position ``x`` for a party with ``ideal`` on a range [lo, hi].
 
     d = |x - ideal| / (distance from ideal to the farther end); linear 1 - d,
     concave 1 - d^2 (tolerant near the ideal), convex (1 - d)^2 (sharp near the ideal).
     """
-    far = np.maximum(ideal - lo, hi - ideal)
-    d = np.clip(np.abs(x - ideal) / far, 0.0, 1.0)
-    if np.ndim(shape) == 0:
-        if shape == Shape.LINEAR:
-            return 1.0 - d
-        return (1.0 - d * d) if shape == Shape.CONCAVE else (1.0 - d) * (1.0 - d)
-    return np.where(
-        shape == Shape.LINEAR, 1.0 - d, np.where(shape == Shape.CONCAVE, 1.0 - d * d, (1.0 - d) * (1.0 - d))
-    )
+    far = max(ideal - lo, hi - ideal)
+    d = abs(x - ideal) / far
+    if d < 0.0:
+        d = 0.0
+    elif d > 1.0:
+        d = 1.0
+    if shape == LINEAR:
+        return 1.0 - d
+    if shape == CONCAVE:
+        return 1.0 - d * d
+    return (1.0 - d) * (1.0 - d)
+
+
+@vectorize(["float64(float64, float64, float64, float64, int64)"])
+def continuous_value(x, ideal, lo, hi, shape):
+    """``value_at`` over arrays that broadcast as numpy's do (``shape``: ``Shape`` codes)."""
+    return value_at(x, ideal, lo, hi, shape)
+
+
+@njit
+def option_value(x, values):
+    """Value of option index ``x`` (a float, rounded to the nearest option) from one party's
+    option values ``values`` (K,); the first option's value off the table."""
+    o = np.rint(x)
+    if o >= 1 and o < values.shape[0]:
+        return values[int(o)]
+    return values[0]
+
+
+@njit
+def _option_values(x, values):
+    b = max(x.shape[0], values.shape[0])  # a batch of one broadcasts, as in numpy
+    out = np.empty(b)
+    for r in range(b):
+        out[r] = option_value(x[r if x.shape[0] > 1 else 0], values[r if values.shape[0] > 1 else 0])
+    return out
 
 
 def discrete_value(x, values):
     """Value of option index ``x`` (B,) from a (B, K) table of option values."""
-    idx = np.rint(x)
-    k = values.shape[1]
-    if k > 8:
-        return np.take_along_axis(values, idx.astype(np.int64)[:, None], axis=1)[:, 0]
-    out = values[:, 0]
-    for o in range(1, k):  # a chain of selections is faster than fancy indexing for few options
-        out = np.where(idx == o, values[:, o], out)
-    return out
+    return _option_values(np.atleast_1d(np.asarray(x, dtype=np.float64)), np.atleast_2d(values))
 
 
 def issue_value(st: Structure, inp: Inputs, p: int, i: int, x):
@@ -53,12 +78,36 @@ def issue_value(st: Structure, inp: Inputs, p: int, i: int, x):
     return continuous_value(x, inp.ideal[:, p, i], st.lo[i], st.hi[i], int(st.shape[p, i]))
 
 
+@njit
+def row_issue_utility(x, r, p, weight, ideal, values, lo, hi, shape, disc):
+    """Party ``p``'s weighted issue utility of agreement ``x`` (I,) in row ``r`` of a batch
+    (``weight``, ``ideal``: (B, P, I); ``values``: (B, P, I, K)), summed in issue order from 0."""
+    total = 0.0
+    k = values.shape[3]
+    for i in range(x.shape[0]):
+        if disc[i]:
+            o = np.rint(x[i])
+            v = values[r, p, i, int(o)] if (o >= 1 and o < k) else values[r, p, i, 0]
+        else:
+            v = value_at(x[i], ideal[r, p, i], lo[i], hi[i], shape[i])
+        total = total + weight[r, p, i] * v
+    return total
+
+
+@njit
+def _issue_utility(x, weight, ideal, values, p, lo, hi, shape, disc):
+    b = max(x.shape[0], weight.shape[0])  # a batch of one broadcasts, as in numpy
+    out = np.empty(b)
+    for r in range(b):
+        xr = x[r if x.shape[0] > 1 else 0]
+        out[r] = row_issue_utility(xr, r if weight.shape[0] > 1 else 0, p, weight, ideal, values, lo, hi, shape, disc)
+    return out
+
+
 def issue_utility(st: Structure, inp: Inputs, p: int, x):
     """Weighted issue utility in [0, 1] of agreements ``x`` (B, I) for party ``p``."""
-    total = np.zeros(x.shape[0])
-    for i in range(st.n_issues):
-        total = total + inp.weight[:, p, i] * issue_value(st, inp, p, i, x[:, i])
-    return total
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    return _issue_utility(x, inp.weight, inp.ideal, inp.values, p, st.lo, st.hi, st.shape[p], st.discrete)
 
 
 DAYS_PER_MONTH = 365.25 / 12
