@@ -20,6 +20,7 @@ def njit(fn):
     return numba.njit(**SETTINGS)(fn)
 
 
-def vectorize(signatures):
-    """A numpy ufunc compiled from a scalar function (broadcasting as numpy does)."""
-    return numba.vectorize(signatures, cache=True)
+def vectorize():
+    """A numpy ufunc compiled from a scalar function (broadcasting as numpy does), for the
+    argument types of its first call (then cached like ``njit``)."""
+    return numba.vectorize(cache=True)

@@ -21,7 +21,7 @@ import numpy as np
 
 from negotiation.kernel.codes import DEAL
 from negotiation.kernel.jit import njit
-from negotiation.kernel.utility import CONCAVE, LINEAR, continuous_value, issue_utility
+from negotiation.kernel.utility import CONCAVE, LINEAR, continuous_value, issue_utility, option_value
 
 if TYPE_CHECKING:
     from negotiation.kernel.inputs import Inputs
@@ -64,9 +64,19 @@ class OfferPlan:
 def _values(st: Structure, inp: Inputs, q: int, i: int, x: np.ndarray) -> np.ndarray:
     """Party q's value of positions x (B, n) on issue i."""
     if i in st.options:
-        idx = np.rint(x).astype(np.int64)
-        return np.take_along_axis(inp.values[:, q, i, :], idx, axis=1)
+        return _option_table(x, inp.values[:, q, i, :])
     return continuous_value(x, inp.ideal[:, q, i, None], st.lo[i], st.hi[i], int(st.shape[q, i]))
+
+
+@njit
+def _option_table(x, values):
+    """Values (B, n) of option positions ``x`` (B, n) from each row's option values (B, K)."""
+    b, n = x.shape
+    out = np.empty((b, n))
+    for r in range(b):
+        for j in range(n):
+            out[r, j] = option_value(x[r, j], values[r])
+    return out
 
 
 def issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int):
@@ -148,7 +158,7 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
     order = order[:, : max(int(live.sum(axis=1).max(initial=0)), 1)]
 
     def sort(a):
-        return np.ascontiguousarray(np.take_along_axis(a, order, axis=1).T)
+        return _gather_t(a, order)
 
     x0 = inp.ideal[:, p, :].copy()
     cost = sort(cost)
@@ -167,6 +177,17 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
         shape=st.shape[p].copy(),
         strict=priority == "salience",
     )
+
+
+@njit
+def _gather_t(a, order):
+    """``take_along_axis(a, order, axis=1).T`` (M, B), contiguous: each row's pieces in order."""
+    b, m = order.shape
+    out = np.empty((m, b), dtype=a.dtype)
+    for r in range(b):
+        for k in range(m):
+            out[k, r] = a[r, order[r, k]]
+    return out
 
 
 def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:

@@ -185,6 +185,7 @@ class KernelParty:
         need = np.maximum(state.target[:, p], self.outside(state))
         return _join_terms(
             np.asarray(x, dtype=np.float64),
+            (state.signed >= 0) & ~state.done,  # rows in an accession window (the rest keep x)
             need,
             np.broadcast_to(np.asarray(self.lag, dtype=np.float64), need.shape),
             inp.weight[:, p, :] > 0,
@@ -231,13 +232,16 @@ def _shifted(x, share, cares, ideal_p, disc, out):
 
 
 @njit
-def _join_terms(x, need, lag, cares, p, stake_deal, weight, ideal, values, lo, hi, shape, disc):
-    """Per row, the terms ``KernelParty.accession_offer`` asks: the least share (bisection) whose
-    shifted terms are worth ``need`` (their deal utility less ``lag``), else the share above it."""
+def _join_terms(x, rows, need, lag, cares, p, stake_deal, weight, ideal, values, lo, hi, shape, disc):
+    """Per row of ``rows``, the terms ``KernelParty.accession_offer`` asks: the least share
+    (bisection) whose shifted terms are worth ``need`` (their deal utility less ``lag``), else the
+    share above it. Other rows keep ``x``."""
     b, n = x.shape
-    out = np.empty((b, n))
+    out = x.copy()
     y = np.empty(n)
     for r in range(b):
+        if not rows[r]:
+            continue
         lo_s, hi_s = 0.0, 1.0
         for _ in range(SHARE_STEPS):
             mid = (lo_s + hi_s) / 2

@@ -41,7 +41,7 @@ def value_at(x, ideal, lo, hi, shape):
     return (1.0 - d) * (1.0 - d)
 
 
-@vectorize(["float64(float64, float64, float64, float64, int64)"])
+@vectorize()
 def continuous_value(x, ideal, lo, hi, shape):
     """``value_at`` over arrays that broadcast as numpy's do (``shape``: ``Shape`` codes)."""
     return value_at(x, ideal, lo, hi, shape)
