@@ -80,7 +80,8 @@ def control(slot: Slot) -> dict:
     """One parameter's control: its name, group (the part before the first dot), what it is in
     the scenario (``prior``), the slider's range (the support of its distribution; for a
     constant, a range around it within its bounds), a step, the value a fixed control starts at
-    (the middle of the support, or the constant) and the allowed range (``bounds``)."""
+    (the middle of the support, or the constant; ``text``: as the command line writes it) and
+    the allowed range (``bounds``)."""
     blo, bhi = slot.bounds
     lo, hi = slot.support()
     if lo == hi:  # a constant: a range around it, inside its bounds
@@ -98,7 +99,8 @@ def control(slot: Slot) -> dict:
         "lo": lo,
         "hi": hi,
         "step": step,
-        "start": float(value_text(min(max(start, lo), hi))),
+        "start": min(max(start, lo), hi),
+        "text": value_text(min(max(start, lo), hi)),
         "bounds": [blo if math.isfinite(blo) else None, bhi if math.isfinite(bhi) else None],
         "integer": slot.integer,
     }
@@ -141,17 +143,16 @@ def sweep_command(config: str, draws: int, seed: int, grid: dict[str, list[float
 
 def parse_fixed(loaded: Loaded, items: list[str]) -> dict[str, float]:
     """Fixed values from ``NAME=V`` texts, checked as ``--grid NAME=V`` is (a name the scenario
-    has, a number within the parameter's bounds, a whole number where one is expected); a
-    UserError of one line otherwise."""
+    has, a number within the parameter's bounds, a whole number where one is expected), in the
+    scenario's order of parameters; a UserError of one line otherwise."""
     spec = spec_from_cli(tuple(items), None, (), 1)
     if spec is None:
         return {}
     bad = [n for n, vs in spec.grid.items() if len(vs) != 1]
     if bad:
         raise UserError(f"{bad[0]}: give one value to fix it")
-    grid = {n: vs[0] for n, vs in spec.grid.items()}
     plan_sweep(loaded, spec, 1, 0)  # checks names and values as the command line does
-    return grid
+    return {n: spec.grid[n][0] for n in sorted(spec.grid, key=loaded.space.index.__getitem__)}
 
 
 # --- playing the draws ---------------------------------------------------------------------------

@@ -129,7 +129,14 @@ def test_controls_name_every_parameter_with_its_range(nafta):
     gap = controls["coalitions.CA-MX.accession.gap_days"]
     assert (gap["lo"], gap["hi"], gap["start"]) == (1.0, 60.0, 30.0)
     weight = controls["US.auto_rvc.weight"]
-    assert weight["bounds"] == [0.0, None] and weight["start"] == 0.35
+    assert weight["bounds"] == [0.0, None] and weight["start"] == 0.35 and weight["text"] == "0.35"
+    assert controls["US.delay_cost"]["text"] == "0" and ext["text"] == "2"
+
+
+def test_fixed_values_come_in_the_scenarios_order(nafta):
+    fixed = whatif.parse_fixed(nafta, ["calendar.max_extensions=2", "US.reservation=0.70", "CA.reservation=.5"])
+    assert list(fixed.items()) == [("US.reservation", 0.7), ("CA.reservation", 0.5), ("calendar.max_extensions", 2.0)]
+    assert whatif.parse_fixed(nafta, []) == {}
 
 
 def test_values_and_commands_read_back_exactly():
