@@ -206,3 +206,17 @@ def test_a_page_with_bad_fields_says_so_and_shows_the_scenario(app):
     r = c.get("/explore?scenario=nope")
     assert r.status_code == 404 and "is not a bundled scenario" in text(r)
     assert page_data(text(r))["scenario"] == "nafta_2017"
+
+
+def test_a_scenario_with_its_own_sweep_section_is_viewed_as_written(app):
+    """With nothing fixed the view is the scenario as written (one point), not its sweep: design;
+    the page knows, to say that the printed command would run the design."""
+    body = (CONFIGS / "teaching_trade.yaml").read_text() + "\nsweep:\n  grid:\n    A.reservation: [0.3, 0.5]\n"
+    c = Client(app)
+    r = c.post("/explore/upload", {"upload": (io.BytesIO(body.encode()), "swept.yaml")}, content_type=MULTIPART)
+    assert r.status_code == 303
+    key = parse_qs(urlparse(r.headers["Location"]).query)["scenario"][0]
+    assert page_data(text(c.get(r.headers["Location"])))["own_sweep"] is True
+    d = c.post("/explore/view.json", {"scenario": key, "seed": "1", "draws": "100"}).get_json()
+    assert sum(o["n"] for o in d["view"]["outcomes"].values()) == 100
+    assert d["command"] == "negotiate sweep swept.yaml --draws 100 --seed 1"

@@ -32,7 +32,7 @@
   }
 
   function pct(p, digits) { return (100 * p).toFixed(digits === undefined ? 1 : digits) + "%"; }
-  function num(v) { return Number(v).toLocaleString("en-US", { maximumFractionDigits: 4 }); }
+  function num(v, digits) { return Number(v).toLocaleString("en-US", { maximumFractionDigits: digits === undefined ? 4 : digits }); }
   function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; }
   function dayOf(iso) { return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 864e5; }
 
@@ -163,6 +163,7 @@
     drawDays(view);
     drawTerms(view);
     $("command").textContent = a.command;
+    $("own-sweep").hidden = !(data.own_sweep && !fixedNames.length);
     $("link").setAttribute("href", a.link);
   }
 
@@ -269,10 +270,11 @@
         row.appendChild(shares(t));
       } else {
         var q = t.values, lo = t.range[0], hi = t.range[1];
-        var ticks = [0, 0.25, 0.5, 0.75, 1].map(function (f) { var v = lo + f * (hi - lo); return { v: v, label: num(v) }; });
+        var d = Math.min(4, Math.max(0, 3 - Math.floor(Math.log10(hi - lo || 1))));  // about four significant digits
+        var ticks = [0, 0.25, 0.5, 0.75, 1].map(function (f) { var v = lo + f * (hi - lo); return { v: v, label: num(v, d) }; });
         row.appendChild(band(q, lo, hi, ticks, t.label + ": quantiles of the agreed term"));
-        row.appendChild(node("p", { class: "small band-text" }, "median " + num(q.q50) + "; half between " + num(q.q25) +
-          " and " + num(q.q75) + "; 90% between " + num(q.q05) + " and " + num(q.q95) + "."));
+        row.appendChild(node("p", { class: "small band-text" }, "median " + num(q.q50, d) + "; half between " + num(q.q25, d) +
+          " and " + num(q.q75, d) + "; 90% between " + num(q.q05, d) + " and " + num(q.q95, d) + "."));
       }
       box.appendChild(row);
     });
