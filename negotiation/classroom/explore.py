@@ -8,7 +8,8 @@ given a history's facts, and a heatmap over two parameters on request. The page 
   that prints the same numbers and a link to the view;
 - ``POST /explore/heatmap.json``: the odds over a grid of two parameters (``whatif.heatmap``);
 - ``POST /explore/upload``: an uploaded scenario, checked as the classroom checks one and kept
-  in the data folder under a name made from its content (``explore/<key>/<file name>``);
+  in the data folder under a key made from its content (``explore/<key>/scenario.yaml``, and its
+  file name in ``name.txt``);
 - ``POST /explore/history.yaml``: the history box as a file, for the command's ``--given``.
 
 The work runs in the request, one computation at a time per app (``Explorer``), each stopped
@@ -46,6 +47,7 @@ CELL_DRAWS = (250, 500, 1000, 2000, 4000)  # the heatmap's choices of draws per 
 MAX_HISTORY_BYTES = 20_000
 HISTORY_FILE = "history.yaml"  # the history box's name in messages and in the command
 UPLOAD_KEY = re.compile(r"^upload:([0-9a-f]{16})$")
+UPLOAD_TEXT, UPLOAD_NAME = "scenario.yaml", "name.txt"  # an upload's files in its folder
 GROUPS = {"stakes": "Linked stakes", "coalitions": "Coalitions", "calendar": "Calendar", "shocks": "Shocks"}
 
 
@@ -61,44 +63,54 @@ class Explorer:
     def __init__(self, folder: Path, timeout: float = 60.0, wait: float = 60.0, keep: int = 64):
         self.folder = Path(folder)
         self.timeout, self.wait, self.keep = timeout, wait, keep
-        self._turn = threading.Lock()
+        self._turn = threading.Lock()  # one computation at a time
+        self._held = threading.Lock()  # guards the kept results
         self._results: OrderedDict = OrderedDict()
 
     def save_upload(self, name: str, text: str) -> str:
-        """Keep an uploaded scenario; return its key (``upload:`` and 16 hex digits of its hash)."""
+        """Keep an uploaded scenario (its text, and its file name apart); return its key:
+        ``upload:`` and 16 hex digits of the hash of both."""
         digest = hashlib.sha256(f"{name}\n{text}".encode()).hexdigest()[:16]
         where = self.folder / digest
         where.mkdir(parents=True, exist_ok=True)
-        (where / name).write_text(text, encoding="utf-8")
+        (where / UPLOAD_TEXT).write_text(text, encoding="utf-8")
+        (where / UPLOAD_NAME).write_text(name, encoding="utf-8")
         return f"upload:{digest}"
 
     def upload(self, key: str) -> tuple[str, str] | None:
         """(file name, text) of an uploaded scenario, or None when ``key`` names none."""
         m = UPLOAD_KEY.match(key)
-        files = sorted((self.folder / m.group(1)).glob("*")) if m else []
-        if not files:
+        where = self.folder / m.group(1) if m else None
+        if where is None or not (where / UPLOAD_TEXT).is_file():
             return None
-        return files[0].name, files[0].read_text(encoding="utf-8")
+        return (where / UPLOAD_NAME).read_text(encoding="utf-8"), (where / UPLOAD_TEXT).read_text(encoding="utf-8")
+
+    def _kept(self, key: tuple):
+        with self._held:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        return None
 
     def compute(self, key: tuple, work) -> tuple[dict, float, bool]:
         """``work(deadline)``'s result for ``key`` (a kept one if there is), the seconds it took
         and whether it was kept; Busy when the turn did not come within ``wait`` seconds."""
-        if key in self._results:
-            self._results.move_to_end(key)
-            result, seconds = self._results[key]
-            return result, seconds, True
+        kept = self._kept(key)
+        if kept is not None:
+            return (*kept, True)
         if not self._turn.acquire(timeout=self.wait):
             raise Busy()
         try:
-            if key in self._results:  # computed while this request waited
-                result, seconds = self._results[key]
-                return result, seconds, True
+            kept = self._kept(key)  # computed while this request waited
+            if kept is not None:
+                return (*kept, True)
             start = time.monotonic()
             result = work(start + self.timeout)
             seconds = time.monotonic() - start
-            self._results[key] = (result, seconds)
-            while len(self._results) > self.keep:
-                self._results.popitem(last=False)
+            with self._held:
+                self._results[key] = (result, seconds)
+                while len(self._results) > self.keep:
+                    self._results.popitem(last=False)
             return result, seconds, False
         finally:
             self._turn.release()

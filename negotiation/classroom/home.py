@@ -70,6 +70,7 @@ def scenario_from_form(nothing: str = "Nothing was created.") -> tuple[str, str]
             raise Refused(f"The uploaded file is too large: at most {MAX_YAML_BYTES // 1000} kB. {nothing}")
         name = Path(upload.filename.replace("\\", "/")).name[:80] or "upload.yaml"
         name = re.sub(r"[^A-Za-z0-9._ -]", "_", name)
+        name = name if name.strip(". ") else "upload.yaml"  # "..", "." or blanks name no file
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -165,7 +165,10 @@ def test_an_uploaded_scenario_is_kept_and_explored(app):
     from negotiation.classroom import create_app
 
     again = create_app(app.config["DATA_DIR"], mc_draws=10)
-    assert text(Client(again).get(r.headers["Location"])).count("my trade.yaml") >= 1
+    assert "my trade.yaml (uploaded)" in text(Client(again).get(r.headers["Location"]))
+    # a file name that is not a name still gives a scenario (its text is kept apart from its name)
+    r = c.post("/explore/upload", {"upload": (io.BytesIO(body), "..")}, content_type=MULTIPART)
+    assert r.status_code == 303 and "upload.yaml (uploaded)" in text(c.get(r.headers["Location"]))
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@
   function computing(on) {
     $("results").classList.toggle("stale", on);
     if (on) {
-      $("status").textContent = "computing… (the numbers below are for the previous settings)";
+      $("status").textContent = shown ? "computing… (the numbers below are for the previous settings)" : "computing…";
       $("status").className = "status busy";
     }
   }
@@ -150,6 +150,7 @@
   // --- drawing a view ------------------------------------------------------------------------------
 
   function draw(v) {
+    $("view").hidden = false;
     errorBox("view-error", null);
     errorBox("history-error", null);
     var a = v.answer, view = a.view;
