@@ -114,13 +114,13 @@ def test_a_heatmap_from_the_endpoint(app, nafta):
     c = Client(app)
     data = {"scenario": "nafta_2017", "seed": "3", "draws": "20000"}
     data.update(x="US.reservation", y="calendar.max_extensions")
-    r = c.post("/explore/heatmap.json", dict(data, cell_draws="250", fix="CA.reservation=0.5"))
+    r = c.post("/explore/heatmap.json", dict(data, cell_draws="100", fix="CA.reservation=0.5"))
     d = r.get_json()
     assert r.status_code == 200, d
-    h = whatif.heatmap(nafta, "US.reservation", "calendar.max_extensions", {"CA.reservation": 0.5}, seed=3, draws=250)
+    h = whatif.heatmap(nafta, "US.reservation", "calendar.max_extensions", {"CA.reservation": 0.5}, seed=3, draws=100)
     assert d["heatmap"]["cells"] == h["cells"]
     assert d["command"] == (
-        "negotiate sweep nafta_2017 --draws 250 --seed 3 --grid US.reservation=0.55,0.625,0.7,0.775,0.85 "
+        "negotiate sweep nafta_2017 --draws 100 --seed 3 --grid US.reservation=0.55,0.625,0.7,0.775,0.85 "
         "--grid calendar.max_extensions=1,2,3 --grid CA.reservation=0.5"
     )
     r = c.post("/explore/heatmap.json", dict(data, cell_draws="250", y="US.reservation"))
