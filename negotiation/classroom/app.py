@@ -8,7 +8,8 @@
 - ``team`` (``team.py``): ``/t/<token>``, one team's seat and its decisions;
 - ``debrief`` (``debrief.py``): the debrief of an ended game, for the instructor and for a team;
 - ``downloads`` (``downloads.py``): transcripts of a room, or of every room, as JSON and CSV;
-- ``admin`` (``admin.py``): ``/admin/<key>``, every room.
+- ``admin`` (``admin.py``): ``/admin/<key>``, every room;
+- ``explore`` (``explore.py``): ``/explore``, the researcher's what-if explorer (no room needed).
 
 Who may see what is decided by secrets in URLs and a CSRF double submit (``access.py``), never by
 what a form claims. The game is always ``negotiation.drivers.human.replay`` of the stored actions,
@@ -28,7 +29,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from negotiation.errors import UserError
 
-from . import admin, debrief, downloads, home, instructor, join, team
+from . import admin, debrief, downloads, explore, home, instructor, join, team
 from .access import CSRF_COOKIE, Refused, check_csrf, csrf_token, security_headers
 from .home import MAX_YAML_BYTES
 from .montecarlo import Runner
@@ -39,22 +40,27 @@ __all__ = ["CSRF_COOKIE", "DB_NAME", "MAX_YAML_BYTES", "create_app", "fmt", "ser
 MAX_REQUEST_BYTES = 400_000  # any request (an uploaded scenario plus the form)
 CODE_TTL = 24 * 3600.0  # a join code's life, seconds
 MC_DRAWS = 2000
+EXPLORE_TIMEOUT = 60.0  # seconds one computation of /explore may take
 DB_NAME = "classroom.sqlite3"
-BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp)
+BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp)
 
 
-def create_app(data_dir: Path, mc_draws: int = MC_DRAWS, code_ttl: float = CODE_TTL) -> Flask:
+def create_app(
+    data_dir: Path, mc_draws: int = MC_DRAWS, code_ttl: float = CODE_TTL, explore_timeout: float = EXPLORE_TIMEOUT
+) -> Flask:
     """The WSGI app over the SQLite file in ``data_dir`` (made if missing).
 
     ``mc_draws`` is the size of each room's Monte Carlo comparison; ``code_ttl`` a join code's
-    life in seconds. The store and the runner are in ``app.extensions["classroom"]``.
+    life in seconds; ``explore_timeout`` the seconds one computation of ``/explore`` may take.
+    The store, the runner and the explorer are in ``app.extensions["classroom"]``.
     """
     data_dir = Path(data_dir)
     store = Store(data_dir / DB_NAME)
     runner = Runner(store, mc_draws)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, TEMPLATES_AUTO_RELOAD=False)
-    app.extensions["classroom"] = {"store": store, "runner": runner}
+    explorer = explore.Explorer(data_dir / "explore", timeout=explore_timeout)
+    app.extensions["classroom"] = {"store": store, "runner": runner, "explorer": explorer}
     app.config["ADMIN_KEY"] = store.meta("admin_key", lambda: secrets.token_urlsafe(24))
     app.config["DATA_DIR"] = str(data_dir)
     app.config["CODE_TTL"] = code_ttl

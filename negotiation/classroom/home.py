@@ -28,7 +28,7 @@ def index():
 def create_room():
     """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once)."""
     try:
-        name, text = _scenario_from_form()
+        name, text = scenario_from_form()
         loaded = play.load(text, name)
     except ConfigError as exc:
         return _index_error("The scenario has problems; nothing was created:", [str(p) for p in exc.problems])
@@ -60,21 +60,23 @@ def _index_error(message: str, lines: list[str], status: int = 400):
     return page, status
 
 
-def _scenario_from_form() -> tuple[str, str]:
-    """(file name, YAML text) of the uploaded file, else of the chosen bundled scenario; Refused otherwise."""
+def scenario_from_form(nothing: str = "Nothing was created.") -> tuple[str, str]:
+    """(file name, YAML text) of the uploaded file, else of the chosen bundled scenario; Refused
+    otherwise, with a message that ends with ``nothing`` (what the refusal left undone)."""
     upload = request.files.get("upload")
     if upload is not None and upload.filename:
         raw = upload.read(MAX_YAML_BYTES + 1)
         if len(raw) > MAX_YAML_BYTES:
-            raise Refused(f"The uploaded file is too large: at most {MAX_YAML_BYTES // 1000} kB. Nothing was created.")
+            raise Refused(f"The uploaded file is too large: at most {MAX_YAML_BYTES // 1000} kB. {nothing}")
         name = Path(upload.filename.replace("\\", "/")).name[:80] or "upload.yaml"
         name = re.sub(r"[^A-Za-z0-9._ -]", "_", name)
+        name = name if name.strip(". ") else "upload.yaml"  # "..", "." or blanks name no file
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise Refused(f"{name}: not UTF-8 text. Nothing was created.") from None
+            raise Refused(f"{name}: not UTF-8 text. {nothing}") from None
         if not text.strip():
-            raise Refused(f"{name}: the file is empty. Nothing was created.")
+            raise Refused(f"{name}: the file is empty. {nothing}")
         return name, text
     stem = request.form.get("scenario", "")
     found = play.bundled_text(stem) if stem else None

@@ -33,12 +33,17 @@ ROUTES = {
     ("/admin/<key>/rounds.csv", "downloads.all_rounds", "GET"),
     ("/admin/<key>/actions.csv", "downloads.all_actions", "GET"),
     ("/admin/<key>", "admin.rooms", "GET"),
+    ("/explore", "explore.page", "GET"),
+    ("/explore/upload", "explore.upload", "POST"),
+    ("/explore/view.json", "explore.view_json", "POST"),
+    ("/explore/heatmap.json", "explore.heatmap_json", "POST"),
+    ("/explore/history.yaml", "explore.history_file", "POST"),
     ("/static/<path:filename>", "static", "GET"),
 }
 
 
 def test_every_blueprint_and_route_is_registered(app):
-    assert set(app.blueprints) == {"home", "instructor", "join", "team", "debrief", "downloads", "admin"}
+    assert set(app.blueprints) == {"home", "instructor", "join", "team", "debrief", "downloads", "admin", "explore"}
     routes = {
         (rule.rule, rule.endpoint, method)
         for rule in app.url_map.iter_rules()

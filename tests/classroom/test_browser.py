@@ -7,6 +7,7 @@ case to a deal, and the debrief shows it. Screenshots of each page go to $CLASSR
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -247,3 +248,62 @@ def test_live_utility_in_the_page_equals_the_servers(server, browser, shots, par
         if k == 0 and party == "US":
             live.screenshot(path=shots / "13-nafta-offer.png", full_page=True)
     assert len(set(seen)) == len(OFFERS), seen  # three different utilities, so the check is not vacuous
+
+
+def test_the_explorer_shows_the_odds_of_the_sweep_command_it_prints(server, browser, shots, negotiate, tmp_path):
+    """/explore in Chromium: move a slider and type a value; the odds on the page (and their
+    intervals and counts) equal those of the `negotiate sweep` command the page prints, run here;
+    the page's link opens the same view."""
+    base = server
+    outside: list[str] = []
+    errors: list[str] = []
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    _offline(page, base, outside)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/")
+    assert page.get_attribute("text=Open the explorer", "href") == "/explore"
+    page.goto(base + "/explore?scenario=nafta_2017&seed=7&draws=2000")
+    page.wait_for_selector("#status.done")
+    assert "every parameter at its distribution" in page.inner_text("#status")
+    before = page.get_attribute("#odds tr[data-outcome=deal]", "data-p")
+
+    page.locator(".ctl[data-name='US.reservation'] .ctl-range").fill("0.7")  # moves the slider
+    page.click("details[data-group=CA] > summary")
+    page.fill(".ctl[data-name='CA.p_extend'] .ctl-value", "0.5")
+    page.press(".ctl[data-name='CA.p_extend'] .ctl-value", "Enter")
+    page.wait_for_selector("#status.done:has-text('2 parameters fixed')")
+    assert page.is_checked(".ctl[data-name='US.reservation'] .ctl-fix")
+    command = page.inner_text("#command")
+    assert command == (
+        "negotiate sweep nafta_2017 --draws 2000 --seed 7 --grid US.reservation=0.7 --grid CA.p_extend=0.5"
+    )
+    rows = page.locator("#odds tbody tr")
+    shown = {}
+    for k in range(rows.count()):
+        row = rows.nth(k)
+        name = row.get_attribute("data-outcome")
+        shown[name] = {
+            "p": float(row.get_attribute("data-p")),
+            "ci95": [float(row.get_attribute("data-lo")), float(row.get_attribute("data-hi"))],
+            "n": int(row.get_attribute("data-n")),
+        }
+        assert row.locator("td.p").inner_text() == f"{100 * shown[name]['p']:.1f}%"
+    assert shown["deal"]["p"] != float(before)  # the change moved the odds
+
+    args = command.split()[2:]
+    result = negotiate("sweep", *args, "--json", "--quiet", "--no-report", "--runs-dir", tmp_path / "runs")
+    assert result.exit_code == 0, result.stderr
+    assert shown == json.loads(result.stdout)["outcomes"]
+    page.wait_for_selector("#odds tr[data-outcome=deal] td.change:not(:has-text('…'))")  # the change column is in
+    page.screenshot(path=shots / "14-explore.png", full_page=True)
+
+    again = browser.new_context().new_page()
+    again.goto(page.get_attribute("#link", "href"))
+    again.wait_for_selector("#status.done")
+    assert again.is_checked(".ctl[data-name='CA.p_extend'] .ctl-fix")
+    assert again.inner_text("#command") == command
+    assert again.get_attribute("#odds tr[data-outcome=deal]", "data-p") == str(shown["deal"]["p"])
+    again.wait_for_selector("#odds tr[data-outcome=deal] td.change:not(:has-text('…'))")
+
+    assert outside == [], f"requests left the app: {outside}"
+    assert errors == [], f"script errors: {errors}"

@@ -1,4 +1,5 @@
-// Negotiation classroom: the only script. Two jobs, both optional (every page works without it):
+// Negotiation classroom: the script of every page (/explore adds explore.js). Two jobs, both optional
+// (every classroom page works without it):
 // 1. pages with data-poll reload when the room changes (a poll every few seconds);
 // 2. the offer form shows the team's own utility of the offer as its controls move.
 (function () {
