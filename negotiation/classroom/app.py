@@ -19,6 +19,7 @@ so a restart loses nothing.
 from __future__ import annotations
 
 import math
+import os
 import secrets
 import sqlite3
 import sys
@@ -41,17 +42,23 @@ MAX_REQUEST_BYTES = 400_000  # any request (an uploaded scenario plus the form)
 CODE_TTL = 24 * 3600.0  # a join code's life, seconds
 MC_DRAWS = 2000
 EXPLORE_TIMEOUT = 60.0  # seconds one computation of /explore may take
+EXPLORE_WORKERS = 2  # processes sharing an /explore computation under `negotiate serve` (at most the cores)
 DB_NAME = "classroom.sqlite3"
 BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp)
 
 
 def create_app(
-    data_dir: Path, mc_draws: int = MC_DRAWS, code_ttl: float = CODE_TTL, explore_timeout: float = EXPLORE_TIMEOUT
+    data_dir: Path,
+    mc_draws: int = MC_DRAWS,
+    code_ttl: float = CODE_TTL,
+    explore_timeout: float = EXPLORE_TIMEOUT,
+    explore_workers: int = 1,
 ) -> Flask:
     """The WSGI app over the SQLite file in ``data_dir`` (made if missing).
 
     ``mc_draws`` is the size of each room's Monte Carlo comparison; ``code_ttl`` a join code's
-    life in seconds; ``explore_timeout`` the seconds one computation of ``/explore`` may take.
+    life in seconds; ``explore_timeout`` the seconds one computation of ``/explore`` may take,
+    ``explore_workers`` the processes that share its chunks (1: in the request's thread).
     The store, the runner and the explorer are in ``app.extensions["classroom"]``.
     """
     data_dir = Path(data_dir)
@@ -59,7 +66,7 @@ def create_app(
     runner = Runner(store, mc_draws)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, TEMPLATES_AUTO_RELOAD=False)
-    explorer = explore.Explorer(data_dir / "explore", timeout=explore_timeout)
+    explorer = explore.Explorer(data_dir / "explore", timeout=explore_timeout, workers=explore_workers)
     app.extensions["classroom"] = {"store": store, "runner": runner, "explorer": explorer}
     app.config["ADMIN_KEY"] = store.meta("admin_key", lambda: secrets.token_urlsafe(24))
     app.config["DATA_DIR"] = str(data_dir)
@@ -106,7 +113,7 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
     import waitress
 
     try:
-        app = create_app(Path(data_dir))
+        app = create_app(Path(data_dir), explore_workers=min(EXPLORE_WORKERS, os.cpu_count() or 1))
     except (OSError, sqlite3.Error) as exc:
         raise UserError(f"{Path(data_dir) / DB_NAME}: cannot open the classroom data ({exc})") from None
     try:
@@ -124,4 +131,5 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
         pass
     finally:
         server.close()
+        app.extensions["classroom"]["explorer"].close()
         print("stopped", file=sys.stderr)

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import re
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
@@ -60,12 +62,29 @@ class Explorer:
     time (stopped after ``timeout`` seconds; a request waits at most ``wait`` seconds for its
     turn) and the last ``keep`` results."""
 
-    def __init__(self, folder: Path, timeout: float = 60.0, wait: float = 60.0, keep: int = 64):
+    def __init__(self, folder: Path, timeout: float = 60.0, wait: float = 60.0, keep: int = 64, workers: int = 1):
         self.folder = Path(folder)
         self.timeout, self.wait, self.keep = timeout, wait, keep
+        self.workers = workers  # worker processes sharing a computation's chunks (1: in the request)
+        self._pool: ProcessPoolExecutor | None = None
         self._turn = threading.Lock()  # one computation at a time
         self._held = threading.Lock()  # guards the kept results
         self._results: OrderedDict = OrderedDict()
+
+    def pool(self) -> ProcessPoolExecutor | None:
+        """The worker processes (started at the first computation, then kept warm), or None
+        with one worker. A pool whose worker died is replaced."""
+        if self.workers <= 1:
+            return None
+        if self._pool is None or getattr(self._pool, "_broken", False):
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def save_upload(self, name: str, text: str) -> str:
         """Keep an uploaded scenario (its text, and its file name apart); return its key:
@@ -306,7 +325,9 @@ def view_json():
         key = ("view", f["ref"], f["seed"], f["draws"], tuple(sorted(f["fixed"].items())), text.strip())
 
         def work(deadline):
-            return whatif.view(f["loaded"], f["fixed"], f["seed"], f["draws"], history, deadline)
+            return whatif.view(
+                f["loaded"], f["fixed"], f["seed"], f["draws"], history, deadline, pool=explorer().pool()
+            )
 
         result, seconds, kept = explorer().compute(key, work)
         grid = {n: [v] for n, v in f["fixed"].items()}
@@ -345,7 +366,9 @@ def heatmap_json():
         key = ("heatmap", f["ref"], f["seed"], draws, x, y, tuple(sorted(f["fixed"].items())), text.strip())
 
         def work(deadline):
-            return whatif.heatmap(f["loaded"], x, y, f["fixed"], f["seed"], draws, history, deadline)
+            return whatif.heatmap(
+                f["loaded"], x, y, f["fixed"], f["seed"], draws, history, deadline, pool=explorer().pool()
+            )
 
         result, seconds, kept = explorer().compute(key, work)
         given = HISTORY_FILE if history is not None else None

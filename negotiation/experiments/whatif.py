@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import shlex
 import time
+from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FuturesTimeout
 
 import numpy as np
 import pyarrow as pa
@@ -164,10 +166,12 @@ def draw_table(
     seed: int,
     draws: int,
     deadline: float | None = None,
+    pool: Executor | None = None,
 ) -> tuple[list[dict], pa.Table]:
     """The sweep points of ``--grid`` options for ``grid`` and every draw of every point (the rows
-    of the sweep's ``outcomes.parquet``), played chunk by chunk as the command plays them;
-    ``deadline`` (a ``time.monotonic()`` value) stops between chunks with ``TooSlow``."""
+    of the sweep's ``outcomes.parquet``), played chunk by chunk as the command plays them (by the
+    worker processes of ``pool`` if given, the table in chunk order all the same); ``deadline``
+    (a ``time.monotonic()`` value) stops with ``TooSlow``, between chunks or while waiting."""
     if draws < 1:
         raise UserError(f"draws must be at least 1, got {draws}")
     if seed < 0:
@@ -176,13 +180,26 @@ def draw_table(
     spec = spec_from_cli(tuple(grid_options(grid)), None, (), draws) or SweepSpec(draws=draws)
     plan = plan_sweep(loaded, spec, draws, seed)
     text = loaded.resolved_yaml()
+    too_slow = TooSlow(
+        f"stopped: {len(plan.points) * plan.draws:,} draws take longer than this server allows; ask for fewer draws"
+    )
+    chunks = list(plan_chunks(len(plan.points), plan.draws, plan.rows))
     tables = []
-    for chunk in plan_chunks(len(plan.points), plan.draws, plan.rows):
+    if pool is not None and len(chunks) > 1:
+        futures = [pool.submit(run_chunk, text, plan.points, plan.seed, plan.draws, chunk) for chunk in chunks]
+        try:
+            for fut in futures:
+                left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+                tables.append(fut.result(timeout=left))
+        except FuturesTimeout:
+            raise too_slow from None
+        finally:
+            for fut in futures:
+                fut.cancel()
+        return plan.points, pa.concat_tables(tables)
+    for chunk in chunks:
         if deadline is not None and time.monotonic() > deadline:
-            raise TooSlow(
-                f"stopped: {len(plan.points) * plan.draws:,} draws take longer than this server allows; "
-                "ask for fewer draws"
-            )
+            raise too_slow
         tables.append(run_chunk(text, plan.points, plan.seed, plan.draws, chunk))
     return plan.points, pa.concat_tables(tables)
 
@@ -211,6 +228,7 @@ def view(
     draws: int = DEFAULT_DRAWS,
     history: History | None = None,
     deadline: float | None = None,
+    pool: Executor | None = None,
 ) -> dict:
     """The what-if view of ``loaded`` with the parameters in ``fixed`` ({name: value}) fixed and
     every other parameter drawn from its distribution, over rows ``0 .. draws-1`` of the draw
@@ -225,7 +243,7 @@ def view(
     the bands read those draws; no agreeing draw raises the command's UserError."""
     st = loaded.structure
     fixed = dict(fixed or {})
-    points, table = draw_table(loaded, {n: [v] for n, v in fixed.items()}, seed, draws, deadline)
+    points, table = draw_table(loaded, {n: [v] for n, v in fixed.items()}, seed, draws, deadline, pool)
     tally = Tally(st, len(points))
     tally.add(table)
     counted = tally.summary(points)
@@ -264,6 +282,7 @@ def heatmap(
     history: History | None = None,
     deadline: float | None = None,
     size: int = HEATMAP_SIZE,
+    pool: Executor | None = None,
 ) -> dict:
     """The odds of every outcome over a grid of two parameters: ``x`` and ``y`` each take
     ``axis_values`` (up to ``size`` values), the other parameters in ``fixed`` keep their fixed
@@ -281,7 +300,7 @@ def heatmap(
     xs, ys = axis_values(loaded, x, size), axis_values(loaded, y, size)
     rest = {n: v for n, v in (fixed or {}).items() if n not in (x, y)}
     grid = {x: xs, y: ys, **{n: [v] for n, v in rest.items()}}
-    points, table = draw_table(loaded, grid, seed, draws, deadline)
+    points, table = draw_table(loaded, grid, seed, draws, deadline, pool)
     if history is None:  # the summary's points
         tally = Tally(st, len(points))
         tally.add(table)

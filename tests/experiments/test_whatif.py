@@ -177,3 +177,18 @@ def test_no_agreeing_draw_past_deadline_and_bad_counts_are_one_line(nafta):
         whatif.view(nafta, {}, draws=0)
     with pytest.raises(UserError, match="two different parameters"):
         whatif.heatmap(nafta, "US.reservation", "US.reservation")
+
+
+def test_worker_pools_share_the_chunks_and_change_nothing(nafta):
+    """With a pool the chunks run in its workers and come back in chunk order: the same view and
+    heatmap as in the request (a thread pool here; ``negotiate serve`` uses processes); a
+    deadline that passes while waiting stops the view."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone = whatif.view(nafta, FIXED, seed=4, draws=10_200)  # two chunks of the sweep
+    with ThreadPoolExecutor(2) as pool:
+        assert whatif.view(nafta, FIXED, seed=4, draws=10_200, pool=pool) == alone
+        cells = whatif.heatmap(nafta, "US.reservation", "CA.reservation", seed=4, draws=100, size=2, pool=pool)
+        assert cells == whatif.heatmap(nafta, "US.reservation", "CA.reservation", seed=4, draws=100, size=2)
+        with pytest.raises(whatif.TooSlow):
+            whatif.view(nafta, FIXED, seed=5, draws=2500, deadline=time.monotonic(), pool=pool)
