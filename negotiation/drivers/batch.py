@@ -50,7 +50,8 @@ PATH = (
 )
 
 
-COMPACT_BELOW = 0.75  # drop finished negotiations once fewer than this share are still running
+COMPACT_BELOW = 0.5  # drop finished negotiations once fewer than this share are still running (copying them
+# costs about as much as playing on past them: 0.5 measured ~7% faster than 0.75 on the flagship)
 
 
 BLOCK_ROWS = 4096  # negotiations played at once: a block's arrays stay in the processor's caches
