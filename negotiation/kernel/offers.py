@@ -21,7 +21,7 @@ import numpy as np
 
 from negotiation.kernel.codes import DEAL
 from negotiation.kernel.jit import njit
-from negotiation.kernel.utility import CONCAVE, LINEAR, continuous_value, issue_utility, option_value
+from negotiation.kernel.utility import CONCAVE, LINEAR, issue_utility, option_value, value_at
 
 if TYPE_CHECKING:
     from negotiation.kernel.inputs import Inputs
@@ -61,56 +61,87 @@ class OfferPlan:
         return OfferPlan(shape=self.shape, strict=self.strict, **out)
 
 
-def _values(st: Structure, inp: Inputs, q: int, i: int, x: np.ndarray) -> np.ndarray:
-    """Party q's value of positions x (B, n) on issue i."""
-    if i in st.options:
-        return _option_table(x, inp.values[:, q, i, :])
-    return continuous_value(x, inp.ideal[:, q, i, None], st.lo[i], st.hi[i], int(st.shape[q, i]))
+def issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int):
+    """Start and end positions (B, n) of the pieces of issue i, in path order (``_pieces``)."""
+    n = _piece_count(bool(st.discrete[i]), int(st.n_options[i]), len(others))
+    start, end = np.empty((inp.batch, n)), np.empty((inp.batch, n))
+    args = (inp.weight, inp.ideal, inp.values, st.lo, st.hi, st.shape, st.discrete, st.n_options)
+    _issue_pieces(p, i, np.array(others, dtype=np.int64), *args, start, end)
+    return start, end
 
 
 @njit
-def _option_table(x, values):
-    """Values (B, n) of option positions ``x`` (B, n) from each row's option values (B, K)."""
-    b, n = x.shape
-    out = np.empty((b, n))
-    for r in range(b):
-        for j in range(n):
-            out[r, j] = option_value(x[r, j], values[r])
-    return out
+def _piece_count(discrete, n_options, n_others):
+    """Pieces of an issue: a step per option but one (discrete); else each segment between the
+    proposer's ideal, the others' ideals (in path order) and the compromise, in ``SUBPIECES``."""
+    return n_options - 1 if discrete else SUBPIECES * (n_others + 1)
 
 
-def issue_pieces(st: Structure, inp: Inputs, p: int, others: list[int], i: int):
-    """Start and end positions (B, n) of the pieces of issue i, in path order."""
-    a = inp.ideal[:, p, i]
-    if i in st.options:
-        k = int(st.n_options[i])
-        total = np.zeros((a.shape[0], k))
-        for q in others:
-            total += inp.weight[:, q, i, None] * inp.values[:, q, i, :k]
-        c = np.argmax(total, axis=1).astype(float)
+@njit
+def _value_of(x, r, q, i, ideal, values, lo, hi, shape, disc):
+    """Party q's value of position x on issue i in row r."""
+    if disc[i]:
+        return option_value(x, values[r, q, i])
+    return value_at(x, ideal[r, q, i], lo[i], hi[i], shape[q, i])
+
+
+@njit
+def _pieces(r, p, i, others, weight, ideal, values, lo, hi, shape, disc, n_options, start, end):
+    """Row r's pieces of issue i for proposer p, into ``start`` and ``end`` (n,), in path order:
+    from p's ideal toward the compromise of the others, the position they value most in sum (on
+    a discrete issue an option, else one of their ideals: for linear values a weighted median)."""
+    a = ideal[r, p, i]
+    if disc[i]:
+        best, c = 0.0, 0
+        for o in range(n_options[i]):
+            total = 0.0
+            for q in others:
+                total = total + weight[r, q, i] * values[r, q, i, o]
+            if o == 0 or total > best:
+                best, c = total, o
         step = np.sign(c - a)
-        s = np.arange(k - 1, dtype=float)[None, :]
-        valid = s < np.abs(c - a)[:, None]
-        start = np.where(valid, a[:, None] + s * step[:, None], a[:, None])
-        return start, np.where(valid, start + step[:, None], a[:, None])
-    # The compromise: the others' ideal that the others value most in sum (for linear values,
-    # a weighted median of their ideals).
-    cand = inp.ideal[:, others, i]
-    score = sum(inp.weight[:, q, i, None] * _values(st, inp, q, i, cand) for q in others)
-    c = np.take_along_axis(cand, np.argmax(score, axis=1)[:, None], axis=1)[:, 0]
+        dist = abs(c - a)
+        for s in range(n_options[i] - 1):
+            if s < dist:
+                start[s] = a + s * step
+                end[s] = start[s] + step
+            else:
+                start[s] = a
+                end[s] = a
+        return
+    best, c = 0.0, a
+    for j in range(others.shape[0]):
+        cand = ideal[r, others[j], i]
+        score = 0.0
+        for q in others:
+            score = score + weight[r, q, i] * value_at(cand, ideal[r, q, i], lo[i], hi[i], shape[q, i])
+        if j == 0 or score > best:
+            best, c = score, cand
     span = c - a
-    safe = np.where(span != 0, span, 1.0)
-    ts = [np.zeros_like(a), np.ones_like(a)]
-    ts += [np.where(span != 0, np.clip((inp.ideal[:, q, i] - a) / safe, 0.0, 1.0), 1.0) for q in others]
-    ts = np.sort(np.stack(ts, axis=1), axis=1)
-    t0, t1 = ts[:, :-1], ts[:, 1:]
-    u0 = np.concatenate([t0 + (t1 - t0) * (s / SUBPIECES) for s in range(SUBPIECES)], axis=1)
-    u1 = np.concatenate([t0 + (t1 - t0) * ((s + 1) / SUBPIECES) for s in range(SUBPIECES)], axis=1)
-    # interleave so pieces run in path order: segment by segment, sub-piece by sub-piece
-    n_seg = t0.shape[1]
-    idx = np.array([s * n_seg + g for g in range(n_seg) for s in range(SUBPIECES)])
-    u0, u1 = u0[:, idx], u1[:, idx]
-    return a[:, None] + u0 * span[:, None], a[:, None] + u1 * span[:, None]
+    safe = span if span != 0 else 1.0
+    ts = np.empty(others.shape[0] + 2)
+    ts[0], ts[1] = 0.0, 1.0
+    for j in range(others.shape[0]):
+        t = 1.0
+        if span != 0:
+            t = (ideal[r, others[j], i] - a) / safe
+            if t < 0.0:
+                t = 0.0
+            elif t > 1.0:
+                t = 1.0
+        ts[2 + j] = t
+    ts.sort()
+    for g in range(ts.shape[0] - 1):  # segment by segment, sub-piece by sub-piece
+        t0, t1 = ts[g], ts[g + 1]
+        for s in range(SUBPIECES):
+            start[g * SUBPIECES + s] = a + (t0 + (t1 - t0) * (s / SUBPIECES)) * span
+            end[g * SUBPIECES + s] = a + (t0 + (t1 - t0) * ((s + 1) / SUBPIECES)) * span
+
+
+@njit
+def _issue_pieces(p, i, others, weight, ideal, values, lo, hi, shape, disc, n_options, start, end):
+    for r in range(start.shape[0]):
+        _pieces(r, p, i, others, weight, ideal, values, lo, hi, shape, disc, n_options, start[r], end[r])
 
 
 def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> OfferPlan:
@@ -119,59 +150,20 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
     ``priority="ratio"`` orders pieces by the others' gain per unit of own cost; ``"salience"``
     settles the proposer's least salient issues first (within an issue, pieces keep path order).
     """
-    others = [q for q in range(st.n_parties) if q != p]
-    starts, ends, costs, gains, issue_of, divisible, v0s = [], [], [], [], [], [], []
-    for i in range(st.n_issues):
-        start, end = issue_pieces(st, inp, p, others, i)
-        v_start = _values(st, inp, p, i, start)
-        v0s.append(v_start)
-        cost = inp.weight[:, p, i, None] * (v_start - _values(st, inp, p, i, end))
-        gain = sum(
-            inp.weight[:, q, i, None] * (_values(st, inp, q, i, end) - _values(st, inp, q, i, start)) for q in others
-        )
-        starts.append(start)
-        ends.append(end)
-        costs.append(np.maximum(cost, 0.0))
-        gains.append(gain)
-        issue_of += [i] * start.shape[1]
-        divisible += [i not in st.options] * start.shape[1]
-    start = np.concatenate(starts, axis=1)
-    end = np.concatenate(ends, axis=1)
-    cost = np.concatenate(costs, axis=1)
-    gain = np.concatenate(gains, axis=1)
-    issue_of = np.array(issue_of)
-    ratio = np.where(cost > EPS, gain / np.where(cost > EPS, cost, 1.0), gain / EPS)
-    ratio = np.where(gain > EPS, ratio, -np.inf)
-    empty = start == end  # zero-length pieces are no-ops and must not stop an issue
-    ratio = np.where(empty, np.inf, ratio)
-    # Within an issue, pieces must be taken in path order: make the ratio non-increasing, so a
-    # piece the others do not gain from ends that issue's walk.
-    for i in range(st.n_issues):
-        cols = np.flatnonzero(issue_of == i)
-        ratio[:, cols] = np.minimum.accumulate(ratio[:, cols], axis=1)
-    live = (ratio > -np.inf) & ~empty
-    # Pieces that can never be taken go last, and are dropped where no negotiation needs them.
-    key = np.where(live, ratio, -np.inf)
-    if priority == "salience":
-        key = np.where(live, -inp.weight[:, p, :][:, issue_of], -np.inf)
-    order = np.argsort(-key, axis=1, kind="stable")
-    order = order[:, : max(int(live.sum(axis=1).max(initial=0)), 1)]
-
-    def sort(a):
-        return _gather_t(a, order)
-
+    others = np.array([q for q in range(st.n_parties) if q != p], dtype=np.int64)
+    args = (inp.weight, inp.ideal, inp.values, st.lo, st.hi, st.shape, st.discrete, st.n_options)
+    cost, delta, issue, divisible, live, start, v0 = _plan(p, others, *args, priority == "salience")
     x0 = inp.ideal[:, p, :].copy()
-    cost = sort(cost)
     return OfferPlan(
         ideal=x0,
         u_ideal=issue_utility(st, inp, p, x0),
         cost=cost,
-        delta=sort(end - start),
-        issue=np.ascontiguousarray(issue_of[order].T),
-        divisible=np.ascontiguousarray(np.array(divisible)[order].T),
-        live=sort(live),
-        start=sort(start),
-        v0=sort(np.concatenate(v0s, axis=1)),
+        delta=delta,
+        issue=issue,
+        divisible=divisible,
+        live=live,
+        start=start,
+        v0=v0,
         weight=inp.weight[:, p, :],
         reach=np.maximum(x0 - st.lo, st.hi - x0),
         shape=st.shape[p].copy(),
@@ -180,14 +172,88 @@ def plan_offers(st: Structure, inp: Inputs, p: int, priority: str = "ratio") -> 
 
 
 @njit
-def _gather_t(a, order):
-    """``take_along_axis(a, order, axis=1).T`` (M, B), contiguous: each row's pieces in order."""
-    b, m = order.shape
-    out = np.empty((m, b), dtype=a.dtype)
+def _plan(p, others, weight, ideal, values, lo, hi, shape, disc, n_options, salience):
+    """Every row's pieces of every issue (``_pieces``), what each costs the proposer and gains the
+    others, and their order: by the others' gain per unit of own cost (made non-increasing along
+    each issue's path, so a piece the others do not gain from ends that issue's walk), or by
+    salience; pieces that can never be taken last. Returns the plan's (M, B) arrays, M the most
+    pieces any row may take (at least 1)."""
+    b, n_issues = weight.shape[0], weight.shape[2]
+    count = np.empty(n_issues, dtype=np.int64)
+    for i in range(n_issues):
+        count[i] = _piece_count(disc[i], n_options[i], others.shape[0])
+    m0 = count.sum()
+    issue_of = np.empty(m0, dtype=np.int64)
+    col = 0
+    for i in range(n_issues):
+        issue_of[col : col + count[i]] = i
+        col += count[i]
+    start, end = np.empty((b, m0)), np.empty((b, m0))
+    cost, v0 = np.empty((b, m0)), np.empty((b, m0))
+    live = np.empty((b, m0), dtype=np.bool_)
+    order = np.empty((b, m0), dtype=np.int64)
+    key = np.empty(m0)
+    most = 1
     for r in range(b):
-        for k in range(m):
-            out[k, r] = a[r, order[r, k]]
-    return out
+        col = 0
+        for i in range(n_issues):
+            n = count[i]
+            _pieces(
+                r, p, i, others, weight, ideal, values, lo, hi, shape, disc, n_options, start[r, col:], end[r, col:]
+            )
+            for j in range(col, col + n):
+                x0, x1 = start[r, j], end[r, j]
+                vs = _value_of(x0, r, p, i, ideal, values, lo, hi, shape, disc)
+                v0[r, j] = vs
+                c = weight[r, p, i] * (vs - _value_of(x1, r, p, i, ideal, values, lo, hi, shape, disc))
+                if not (c >= 0.0 or np.isnan(c)):  # np.maximum(c, 0.0)
+                    c = 0.0
+                cost[r, j] = c
+                gain = 0.0
+                for q in others:
+                    dv = _value_of(x1, r, q, i, ideal, values, lo, hi, shape, disc) - _value_of(
+                        x0, r, q, i, ideal, values, lo, hi, shape, disc
+                    )
+                    gain = gain + weight[r, q, i] * dv
+                ratio = gain / c if c > EPS else gain / EPS
+                if not gain > EPS:
+                    ratio = -np.inf
+                if x0 == x1:  # a zero-length piece is a no-op and must not stop its issue
+                    ratio = np.inf
+                if j > col:  # np.minimum.accumulate along the issue's path
+                    prev = key[j - 1]
+                    if prev <= ratio or np.isnan(prev):
+                        ratio = prev
+                key[j] = ratio
+            col += n
+        taken = 0
+        for j in range(m0):
+            lv = key[j] > -np.inf and start[r, j] != end[r, j]
+            live[r, j] = lv
+            taken += lv
+        for j in range(m0):
+            if not live[r, j]:
+                key[j] = -np.inf
+            elif salience:
+                key[j] = -weight[r, p, issue_of[j]]
+        order[r] = np.argsort(-key, kind="mergesort")
+        most = max(most, taken)
+    out_cost, out_delta = np.empty((most, b)), np.empty((most, b))
+    out_start, out_v0 = np.empty((most, b)), np.empty((most, b))
+    out_issue = np.empty((most, b), dtype=np.int64)
+    out_div = np.empty((most, b), dtype=np.bool_)
+    out_live = np.empty((most, b), dtype=np.bool_)
+    for r in range(b):
+        for k in range(most):
+            j = order[r, k]
+            out_cost[k, r] = cost[r, j]
+            out_delta[k, r] = end[r, j] - start[r, j]
+            out_start[k, r] = start[r, j]
+            out_v0[k, r] = v0[r, j]
+            out_issue[k, r] = issue_of[j]
+            out_div[k, r] = not disc[issue_of[j]]
+            out_live[k, r] = live[r, j]
+    return out_cost, out_delta, out_issue, out_div, out_live, out_start, out_v0
 
 
 def offer_from_plan(plan: OfferPlan, budget: np.ndarray) -> np.ndarray:
