@@ -1,7 +1,7 @@
 """Every speed and memory figure of the project in one run (a benchmark, not a test).
 
-    python benchmarks/bench_all.py --quick        # a few minutes: small batches, 10^5-draw sweeps
-    python benchmarks/bench_all.py                # about ten minutes: 10^6-draw sweeps
+    python benchmarks/bench_all.py --quick        # two or three minutes: small batches, 10^5-draw sweeps
+    python benchmarks/bench_all.py                # about half an hour on 2 cores: 10^6-draw sweeps
     python benchmarks/bench_all.py --only kernel,twin --baseline main
 
 Sections (``--only`` picks some, in this order):
@@ -485,9 +485,11 @@ def main() -> None:
             if name in chosen:
                 rows += section(ctx)
     minutes = (time.perf_counter() - started) / 60
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print("\n".join(head))
-    print(f"run: {'--quick' if args.quick else 'full'}, sections {','.join(chosen)}, {minutes:.1f} minutes")
+    kind = "--quick" if args.quick else "full"
+    print(f"run: {kind}, sections {','.join(chosen)}, {minutes:.1f} minutes; load average {load} at the end")
     print(table(rows))
 
 
