@@ -358,6 +358,13 @@ def twin(ctx: Context) -> list[Row]:
     except importlib.metadata.PackageNotFoundError:
         print("twin: NegMAS is not installed (pip install -e '.[bench]'); skipped", flush=True)
         return [Row("NegMAS twin", "skipped", "NegMAS is not installed: pip install -e '.[bench]'", ">= 5,000 x")]
+    command = Path(sys.executable).with_name("negotiate")
+    if command.is_file() and "negmas" in command.read_text(errors="replace"):
+        print(
+            f"note: {command} is NegMAS's command, not this project's; "
+            "pip install --no-deps --force-reinstall -e . restores it",
+            flush=True,
+        )
     draws, n_neg, repeats = ctx.sizes.twin_draws, ctx.sizes.twin_sessions, ctx.sizes.twin_repeats
     loaded = load_twin()
     deal = loaded.structure.outcomes.index("deal")
