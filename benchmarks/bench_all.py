@@ -20,7 +20,8 @@ Sections (``--only`` picks some, in this order):
   per second, agreement rates, the ratio (needs ``pip install -e '.[bench]'``).
 
 Prints each run as it goes, then the date, the machine and a table of medians with the targets
-of issues 3 and 15. The machine's noise is about 5-10%: quote ratios of alternated runs.
+of issues 3, 12, 13 and 15. Other work on the machine moves every figure (by up to 2x on a shared
+2-core machine) and less the ratios of alternated runs: quote those.
 """
 
 from __future__ import annotations
