@@ -161,25 +161,23 @@ def baseline_tree(ref: str, dest: Path) -> tuple[Path, str] | str:
 
 
 def sweep_run(ctx: Context, draws: int, workers: int, given: bool, out: Path) -> tuple[float, int, str]:
-    """One ``negotiate sweep`` of the flagship in a fresh process: wall seconds, peak RSS in bytes
-    (the largest of the process and the workers it waited for, from ``os.wait4``) and a hash of
-    its outcomes.parquet (the run folder is then removed)."""
+    """One ``negotiate sweep`` of the flagship in a fresh process, started by ``probe.py peak`` so
+    that its peak memory is its own and not this process's: wall seconds, peak RSS in bytes (the
+    largest of the process and its workers) and a hash of its outcomes.parquet (the run folder is
+    then removed)."""
     cmd = [sys.executable, "-m", "negotiation", "sweep", str(ROOT / FLAGSHIP), "--draws", str(draws)]
     cmd += ["--seed", str(SEED), "--workers", str(workers), "--out", str(out), "--quiet", "--no-report"]
     if given:
         cmd += ["--given", str(HISTORY)]
-    with tempfile.TemporaryFile() as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=ctx.env, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            err.seek(0)
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-1500:]}")
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "probe.py"), "peak", *cmd], cwd=ROOT, env=ctx.env, capture_output=True, text=True
+    )
+    run = json.loads(proc.stdout.splitlines()[-1]) if proc.returncode == 0 else {"returncode": proc.returncode}
+    if run["returncode"]:
+        raise SystemExit(f"{' '.join(cmd)} failed ({run['returncode']}): {proc.stderr[-1500:]}")
     parquet = hashlib.sha256((out / "outcomes.parquet").read_bytes()).hexdigest()
     shutil.rmtree(out)
-    return seconds, usage.ru_maxrss * 1024, parquet  # ru_maxrss is in KiB on Linux
+    return run["seconds"], run["peak"], parquet
 
 
 # --- sections ---------------------------------------------------------------------------------
