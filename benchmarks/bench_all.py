@@ -1,7 +1,7 @@
 """Every speed and memory figure of the project in one run (a benchmark, not a test).
 
     python benchmarks/bench_all.py --quick        # two or three minutes: small batches, 10^5-draw sweeps
-    python benchmarks/bench_all.py                # about half an hour on 2 cores: 10^6-draw sweeps
+    python benchmarks/bench_all.py                # about twenty minutes on 2 cores: 10^6-draw sweeps
     python benchmarks/bench_all.py --only kernel,twin --baseline main
 
 Sections (``--only`` picks some, in this order):
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from alternate import alternate, batch_job
+from alternate import CHUNK, alternate, batch_job
 from bench_information import scenarios as information_modes
 from twin import NEGMAS_STEPS, instances, load_twin, negmas_session
 
@@ -228,7 +228,10 @@ def kernel(ctx: Context) -> list[Row]:
             base = f"{base_name} does not run the probe: {str(exc).splitlines()[-1]}"
     if isinstance(base, str):
         print(f"kernel: baseline unavailable ({base}); timing this tree alone", flush=True)
-    print(f"kernel: flagship, {draws:,} rows of seed {SEED} per process, one core, alternated", flush=True)
+    print(
+        f"kernel: flagship, {draws:,} rows of seed {SEED} per process in chunks of {CHUNK:,}, one core, alternated",
+        flush=True,
+    )
     runs = alternate(jobs, repeats, lambda _, r: f"{draws / r['seconds']:9,.0f} draws/s  ({r['digest']})")
     rate = {name: draws / statistics.median(r["seconds"] for r in rs) for name, rs in runs.items()}
     here = rate["this tree"]
@@ -236,7 +239,7 @@ def kernel(ctx: Context) -> list[Row]:
         Row(
             "flagship, batch driver, one core",
             f"{here:,.0f} negotiations/s",
-            f"median of {repeats} processes of {draws:,} rows",
+            f"median of {repeats} processes of {draws:,} rows, in chunks of {CHUNK:,} as a sweep plays them",
             ">= 50,000 (issue 3)",
             here >= 50_000,
         )
@@ -270,7 +273,10 @@ def drivers(ctx: Context) -> list[Row]:
 
     jobs["Mesa"] = mesa
     count = {name: n_mesa if name == "Mesa" else draws for name in jobs}
-    print(f"drivers: batches of {draws:,} rows, Mesa runs of {n_mesa}, one process, alternated", flush=True)
+    print(
+        f"drivers: batches of {draws:,} rows (chunks of {CHUNK:,}), Mesa runs of {n_mesa}, one process, alternated",
+        flush=True,
+    )
     runs = alternate(jobs, repeats, lambda name, r: f"{count[name] / r[0]:9,.1f} negotiations/s")
     rate = {name: count[name] / statistics.median(s for s, _ in rs) for name, rs in runs.items()}
     complete = rate["complete"]

@@ -2,7 +2,8 @@
 a process (compile or cache-load time), or another command whose peak memory it measures. Prints
 one line of JSON.
 
-    python benchmarks/probe.py rate CONFIG --draws 50000     # seconds for rows 0 .. draws-1, seed 1
+    python benchmarks/probe.py rate CONFIG --draws 50000     # seconds for rows 0 .. draws-1, seed 1,
+                                                             # in chunks as a sweep plays them
     python benchmarks/probe.py first CONFIG --draws 1000     # import, load, first and second call
     python benchmarks/probe.py peak CMD ...                  # wall seconds and peak RSS of CMD
 
@@ -72,9 +73,11 @@ def play(mode: str, config: str, draws: int) -> dict:
     t2 = time.perf_counter()
     out = {"package": negotiation.__file__, "strategies": negotiation.strategies.__file__}
     if mode == "rate":
+        from alternate import play_rows
+
         run_rows(st, space, SEED, 0, WARM_UP)
         t = time.perf_counter()
-        res = run_rows(st, space, SEED, 0, draws)
+        res = play_rows(st, space, SEED, draws)
         return out | {"seconds": time.perf_counter() - t, "digest": digest(res)}
     seconds = []
     for start in (0, draws):  # the first call, then a later one on other rows
