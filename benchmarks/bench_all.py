@@ -109,6 +109,8 @@ class Context:
 def spread(slow: list[float], fast: list[float], digits: int = 2) -> str:
     """The lowest and highest ratio slow/fast of seconds over the alternated pairs of runs."""
     ratios = [s / f for s, f in zip(slow, fast, strict=True)]
+    if len(ratios) == 1:
+        return "one pair of runs"
     return f"{min(ratios):,.{digits}f}-{max(ratios):,.{digits}f} over {len(ratios)} alternated pairs"
 
 
