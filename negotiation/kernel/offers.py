@@ -57,7 +57,13 @@ class OfferPlan:
         per_row = ("ideal", "u_ideal", "weight", "reach")
         out = {k: getattr(self, k)[sel] for k in per_row}
         fixed = ("shape", "strict")
-        out.update({k: getattr(self, k)[:, sel] for k in self.__dataclass_fields__ if k not in per_row + fixed})
+        out.update(
+            {
+                k: np.ascontiguousarray(getattr(self, k)[:, sel])  # C order, as plan_offers makes them
+                for k in self.__dataclass_fields__
+                if k not in per_row + fixed
+            }
+        )
         return OfferPlan(shape=self.shape, strict=self.strict, **out)
 
 

@@ -106,7 +106,7 @@ def _issue_utility(x, weight, ideal, values, p, lo, hi, shape, disc):
 
 def issue_utility(st: Structure, inp: Inputs, p: int, x):
     """Weighted issue utility in [0, 1] of agreements ``x`` (B, I) for party ``p``."""
-    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)  # one compiled version: C order, writable
     return _issue_utility(x, inp.weight, inp.ideal, inp.values, p, st.lo, st.hi, st.shape[p], st.discrete)
 
 
