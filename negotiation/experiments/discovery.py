@@ -194,14 +194,20 @@ def spread_rows(path, columns: list[str], limit: int):
 
 
 def conditions_from_parquet(path, outcomes=("deal", "termination"), limit: int = 50_000) -> dict:
-    """PRIM boxes for some outcomes over the sampled and swept parameters of an outcomes.parquet,
-    read from at most ``limit`` draws spread evenly over its rows (parameters that never vary are
-    left out)."""
+    """``conditions`` of an outcomes.parquet, read from at most ``limit`` draws spread evenly
+    over its rows (``spread_rows``)."""
     import pyarrow.parquet as pq
 
     names = [n for n in pq.ParquetFile(path).schema_arrow.names if n.startswith("param.")]
-    table = spread_rows(path, ["outcome", *names], limit) if names else None
-    if table is None or table.num_rows == 0:
+    return conditions(spread_rows(path, ["outcome", *names], limit) if names else None, outcomes)
+
+
+def conditions(table, outcomes=("deal", "termination")) -> dict:
+    """PRIM boxes for some outcomes over the sampled and swept parameters (the ``param.*``
+    columns of ``table``, which has an ``outcome`` column; parameters that never vary are left
+    out), each with its text and the number of draws it was found from."""
+    names = [n for n in table.column_names if n.startswith("param.")] if table is not None else []
+    if not names or table.num_rows == 0:
         return {}
     x = np.column_stack([table.column(n).to_numpy() for n in names])
     varies = x.max(axis=0) > x.min(axis=0)
