@@ -8,6 +8,7 @@ last chunk is in only ``summary.json`` (odds, Sobol indices, conditions) is left
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import os
 from collections.abc import Callable
@@ -265,7 +266,8 @@ class Join:
             self.writer = pq.ParquetWriter(self.tmp, table.schema, use_dictionary=strings, compression="snappy")
         self.pending.append(table)
         self.held += table.num_rows
-        self._write(ROW_GROUP)
+        if self.next < len(self.chunks) - 1:  # the last chunk's rows are for `close`
+            self._write(ROW_GROUP)
         self.tally.add(table)
         self.errors.add(table)
         names = ["outcome", *(n for n in table.column_names if n.startswith("param."))]
@@ -281,16 +283,24 @@ class Join:
             self.writer.write_table(joined.slice(0, n), row_group_size=n)
             self.pending, self.held = [joined.slice(n)], self.held - n
 
-    def close(self) -> tuple[Tally, BeliefErrors, pa.Table]:
-        """Write the last row group and put ``outcomes.parquet`` in place; the counts, and the
-        rows kept for the conditions."""
-        if self.next < len(self.chunks):
-            missing = self.chunks[self.next].name
-            raise RuntimeError(f"{self.folder / PARTS}: {missing} is missing; cannot finish outcomes.parquet")
+    def counts(self) -> tuple[Tally, BeliefErrors, pa.Table]:
+        """Once every chunk is in: the counts, and the rows kept for the conditions."""
+        self._check_complete()
+        return self.tally, self.errors, pa.concat_tables(self.sample)
+
+    def close(self) -> None:
+        """Once every chunk is in: write the last row groups and put ``outcomes.parquet`` in
+        place (the work left after the last chunk; it may run beside other work, as pyarrow
+        writes without holding the interpreter lock)."""
+        self._check_complete()
         self._write(1)
         self.writer.close()
         os.replace(self.tmp, self.folder / "outcomes.parquet")
-        return self.tally, self.errors, pa.concat_tables(self.sample)
+
+    def _check_complete(self) -> None:
+        if self.next < len(self.chunks):
+            missing = self.chunks[self.next].name
+            raise RuntimeError(f"{self.folder / PARTS}: {missing} is missing; cannot finish outcomes.parquet")
 
 
 class Tally:
@@ -574,7 +584,8 @@ def given_blocks(loaded: Loaded, path: Path, history: History, summary: dict) ->
 
 def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, client, quiet, modules, given) -> dict:
     """Run the chunks still missing while ``Join`` writes ``outcomes.parquet`` and counts; then
-    the summary (odds, Sobol indices, the conditions from the rows ``Join`` kept) and its file."""
+    the summary (odds, Sobol indices, the conditions from the rows ``Join`` kept, found while the
+    last row groups are written) and its file."""
     from negotiation.experiments.discovery import conditions
 
     st = loaded.structure
@@ -593,7 +604,11 @@ def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, clie
             modules=modules,
             join=join,
         )
-        tally, errors, sample = join.close()
+        tally, errors, sample = join.counts()
+        with cf.ThreadPoolExecutor(1) as pool:  # the last row groups are written beside the PRIM peel
+            written = pool.submit(join.close)
+            found = conditions(sample)
+            written.result()
     summary = {"seed": plan.seed, "draws_per_point": plan.draws, "information": st.information}
     summary.update(tally.summary(plan.points))
     if st.information == "private":
@@ -602,7 +617,7 @@ def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, clie
         from negotiation.experiments.sensitivity import outcome_sobol
 
         summary["sobol"] = outcome_sobol(summary, plan.sobol, plan.seed)
-    summary["conditions"] = conditions(sample)
+    summary["conditions"] = found
     if given is not None:
         summary.update(given_blocks(loaded, folder.path / "outcomes.parquet", given, summary))
     folder.write("summary.json", json_text(summary))

@@ -210,7 +210,8 @@ def _join(folder, st, chunks, order, in_hand=False):
     with Join(folder, st, chunks, 2, sample_rows=100) as join:
         for chunk in order:
             join.add(chunk, sweeper._read_part(folder / "parts" / chunk.name) if in_hand else None)
-        tally, errors, sample = join.close()
+        tally, errors, sample = join.counts()
+        join.close()
     return (folder / "outcomes.parquet").read_bytes(), tally, errors, sample
 
 
