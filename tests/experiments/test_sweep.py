@@ -194,14 +194,21 @@ def test_terms_by_pair_have_a_column_each_and_replay(tmp_path, ok):
 
 @pytest.fixture(scope="module")
 def private_parts(tmp_path_factory):
-    """A run folder whose parts/ hold every chunk of a small sweep of the chapters scenario under
-    private information: two points of 700 draws in chunks of 300 (a chunk spans both points);
-    and the chunks."""
-    folder = tmp_path_factory.mktemp("parts")
+    """``private_parts(rows)``: a run folder whose parts/ hold every chunk, of ``rows`` draws, of a
+    small sweep of the chapters scenario under private information (two points of 700 draws, so
+    a chunk may span both); the folder, the scenario's structure and the chunks."""
     loaded = load_scenario(CONFIGS / "teaching_chapters.yaml").with_information("private")
     points = [{"A.delay_cost": 0.005}, {"A.delay_cost": 0.05}]
-    run_sweep(folder, loaded.resolved_yaml(), points, 4, 700, 300, quiet=True)
-    return folder, loaded.structure, plan_chunks(len(points), 700, 300)
+    made = {}
+
+    def make(rows: int):
+        if rows not in made:
+            folder = tmp_path_factory.mktemp(f"parts{rows}")
+            run_sweep(folder, loaded.resolved_yaml(), points, 4, 700, rows, quiet=True)
+            made[rows] = folder, loaded.structure, plan_chunks(len(points), 700, rows)
+        return made[rows]
+
+    return make
 
 
 def _join(folder, st, chunks, order, in_hand=False):
@@ -216,7 +223,7 @@ def _join(folder, st, chunks, order, in_hand=False):
 
 
 def test_chunks_joined_in_any_order_give_the_same_file(private_parts, monkeypatch):
-    folder, st, chunks = private_parts
+    folder, st, chunks = private_parts(300)
     monkeypatch.setattr(sweeper, "ROW_GROUP", 500)  # 1,400 rows: groups of 500, 500 and 400
     shuffled = [chunks[k] for k in np.random.default_rng(1).permutation(len(chunks))]
     first = _join(folder, st, chunks, chunks)
@@ -230,10 +237,12 @@ def test_chunks_joined_in_any_order_give_the_same_file(private_parts, monkeypatc
         assert again[0] == first[0]
         assert np.array_equal(again[1].outcome, first[1].outcome) and again[2].means() == first[2].means()
         assert again[3].equals(first[3])
+    other, _, smaller = private_parts(170)  # chunks of another size: the same file
+    assert _join(other, st, smaller, smaller[::-1])[0] == first[0]
 
 
 def test_counts_made_while_joining_equal_those_of_the_finished_file(private_parts):
-    folder, st, chunks = private_parts
+    folder, st, chunks = private_parts(300)
     _, tally, errors, sample = _join(folder, st, chunks, chunks)
     df = pq.read_table(folder / "outcomes.parquet").to_pandas()
     for column, names, counted in (("outcome", st.outcomes, tally.outcome), ("path", tally.paths, tally.path)):
@@ -254,8 +263,8 @@ def test_counts_made_while_joining_equal_those_of_the_finished_file(private_part
     assert sample.equals(spread_rows(folder / "outcomes.parquet", sample.column_names, 100))
 
 
-def test_a_join_left_on_an_error_leaves_no_file(private_parts, tmp_path):
-    folder, st, chunks = private_parts
+def test_a_join_left_on_an_error_leaves_no_file(private_parts):
+    folder, st, chunks = private_parts(300)
     (folder / "outcomes.parquet").unlink(missing_ok=True)
     with pytest.raises(KeyboardInterrupt), Join(folder, st, chunks, 2) as join:
         join.add(chunks[0])
