@@ -15,27 +15,26 @@ from collections.abc import Iterator
 import numpy as np
 
 
-def _cuts(x: np.ndarray, d: int, inside: np.ndarray, alpha: float, categorical: bool) -> Iterator[tuple]:
-    """Candidate peels of column ``d`` of the box ``inside``: ``(side, value, keep)`` with side
-    "drop" (a categorical value leaves the box), "low" (keep x >= value) or "high" (keep x <= value).
+def _cuts(col: np.ndarray, alpha: float, categorical: bool) -> Iterator[tuple]:
+    """Candidate peels of ``col``, one parameter's values in the box: ``(side, value, keep)``
+    with side "drop" (a categorical value leaves the box), "low" (keep x >= value) or "high"
+    (keep x <= value), and ``keep`` the mask over ``col`` of the values the box keeps.
 
     A quantile that ties with the box's extreme value would cut nothing; the cut then moves to the
     next distinct value, so a column with heavy ties (whole numbers) can still be peeled.
     """
-    col = x[inside, d]
     if categorical:
         for v in np.unique(col):
-            yield "drop", float(v), inside & (x[:, d] != v)
+            yield "drop", float(v), col != v
         return
     cmin, cmax = col.min(), col.max()
     if cmin == cmax:
         return
-    q = np.quantile(col, alpha)
-    q = q if q > cmin else col[col > cmin].min()
-    yield "low", float(q), inside & (x[:, d] >= q)
-    q = np.quantile(col, 1 - alpha)
-    q = q if q < cmax else col[col < cmax].max()
-    yield "high", float(q), inside & (x[:, d] <= q)
+    q_lo, q_hi = np.quantile(col, [alpha, 1 - alpha])
+    q = q_lo if q_lo > cmin else col[col > cmin].min()
+    yield "low", float(q), col >= q
+    q = q_hi if q_hi < cmax else col[col < cmax].max()
+    yield "high", float(q), col <= q
 
 
 def prim_box(
@@ -61,7 +60,10 @@ def prim_box(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n, width = x.shape
-    levels = {d: u for d in range(width) if len(u := np.unique(x[:, d])) <= max_levels}
+    # The peel works on the rows inside the box only, column by column: `cols` holds their
+    # parameter values (one row per parameter), `hit` whether each has the outcome.
+    cols, hit = np.ascontiguousarray(x.T), y != 0
+    levels = {d: u for d in range(width) if len(u := np.unique(cols[d])) <= max_levels}
     full_lo, full_hi = x.min(axis=0), x.max(axis=0)
     lo, hi = full_lo.copy(), full_hi.copy()
     dropped: dict[int, set[float]] = {d: set() for d in levels}
@@ -87,23 +89,23 @@ def prim_box(
     def restricted(d: int) -> bool:
         return bool(dropped[d]) if d in levels else bool(lo[d] > full_lo[d] or hi[d] < full_hi[d])
 
-    inside = np.ones(n, dtype=bool)
-    while inside.sum() > min_support * n:
+    while (count := hit.size) > min_support * n:
         best = None
-        count, cur = inside.sum(), y[inside].mean()
+        cur = np.count_nonzero(hit) / count  # the box's rate (counts, so exactly the mean of y)
         for d in range(width):
             if len(used) >= max_restrictions and d not in used:
                 continue
-            for side, v, keep in _cuts(x, d, inside, alpha, d in levels):
-                k = keep.sum()
+            for side, v, keep in _cuts(cols[d], alpha, d in levels):
+                k = np.count_nonzero(keep)
                 if k < min_support * n or k == count or k == 0:
                     continue
-                gain = y[keep].mean() - cur
+                gain = np.count_nonzero(hit & keep) / k - cur
                 if best is None or gain > best[0]:
                     best = (gain, d, side, v, keep)
         if best is None or best[0] <= 0:
             break
-        _, d, side, v, inside = best
+        _, d, side, v, keep = best
+        cols, hit = cols[:, keep], hit[keep]
         used.add(d)
         cut(d, side, v)
 
@@ -192,14 +194,20 @@ def spread_rows(path, columns: list[str], limit: int):
 
 
 def conditions_from_parquet(path, outcomes=("deal", "termination"), limit: int = 50_000) -> dict:
-    """PRIM boxes for some outcomes over the sampled and swept parameters of an outcomes.parquet,
-    read from at most ``limit`` draws spread evenly over its rows (parameters that never vary are
-    left out)."""
+    """``conditions`` of an outcomes.parquet, read from at most ``limit`` draws spread evenly
+    over its rows (``spread_rows``)."""
     import pyarrow.parquet as pq
 
     names = [n for n in pq.ParquetFile(path).schema_arrow.names if n.startswith("param.")]
-    table = spread_rows(path, ["outcome", *names], limit) if names else None
-    if table is None or table.num_rows == 0:
+    return conditions(spread_rows(path, ["outcome", *names], limit) if names else None, outcomes)
+
+
+def conditions(table, outcomes=("deal", "termination")) -> dict:
+    """PRIM boxes for some outcomes over the sampled and swept parameters (the ``param.*``
+    columns of ``table``, which has an ``outcome`` column; parameters that never vary are left
+    out), each with its text and the number of draws it was found from."""
+    names = [n for n in table.column_names if n.startswith("param.")] if table is not None else []
+    if not names or table.num_rows == 0:
         return {}
     x = np.column_stack([table.column(n).to_numpy() for n in names])
     varies = x.max(axis=0) > x.min(axis=0)

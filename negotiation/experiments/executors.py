@@ -26,27 +26,27 @@ def serial(tasks: Iterable, call: Callable) -> Iterator:
 def local(tasks: Iterable, call: Callable, workers: int) -> Iterator:
     """Each task and ``call(task)`` from ``workers`` spawned processes, as they finish (at most
     two tasks per worker in flight, so memory stays bounded). An error raised in a worker is
-    raised here as it was raised there."""
+    raised here as it was raised there. Once the last result is yielded the workers exit in the
+    background: the caller's work after the last task does not wait for them."""
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending = {}
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pending = {}
+    try:
         it = iter(tasks)
         for task in it:
             pending[pool.submit(call, task)] = task
             if len(pending) >= 2 * workers:
                 break
-        try:
-            while pending:
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for fut in done:
-                    task = pending.pop(fut)
-                    yield task, fut.result()
-                    nxt = next(it, None)
-                    if nxt is not None:
-                        pending[pool.submit(call, nxt)] = nxt
-        finally:
-            for fut in pending:
-                fut.cancel()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                yield task, fut.result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending[pool.submit(call, nxt)] = nxt
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def dask_client(address: str, timeout: float = 8.0):

@@ -1,12 +1,15 @@
 """Sweeps: chunks of draw rows per point, run by an executor (this process, local workers or a
 Dask cluster). ``simulate_table`` keeps the rows in memory; ``sweep`` writes a run folder in which
 each finished chunk is a part file (temporary name, then renamed), so a killed sweep loses at
-most the chunks in flight and ``resume`` finishes the rest; then it joins the parts into
-``outcomes.parquet`` and writes ``summary.json`` (odds, Sobol indices, conditions).
+most the chunks in flight and ``resume`` finishes the rest. While the chunks run, ``Join``
+appends each part, in chunk order, to ``outcomes.parquet`` and counts its rows, so that once the
+last chunk is in only ``summary.json`` (odds, Sobol indices, conditions) is left to write.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from negotiation.strategies.registry import import_modules, outside_modules
 
 PARTS = "parts"
 ROW_GROUP = 50_000  # rows per row group of outcomes.parquet
+CONDITION_ROWS = 50_000  # rows, spread over the sweep, from which the conditions are found
 BYTES_PER_ROW = 12_000  # measured order of magnitude of a running chunk's arrays per negotiation
 MAX_DRAWS = 10_000_000  # draws per point at most when --min-matched asks for more
 
@@ -155,13 +159,19 @@ def run_sweep(
     quiet: bool = False,
     on_chunk: Callable | None = None,
     modules: tuple = (),
+    join: Join | None = None,
 ) -> None:
-    """Run every chunk not yet on disk in ``folder/parts``."""
+    """Run every chunk not yet on disk in ``folder/parts``; ``join.add`` each chunk once its part
+    is on disk (those found there first), and ``on_chunk(chunk)`` each chunk run."""
     parts = folder / PARTS
     parts.mkdir(exist_ok=True)
     chunks = plan_chunks(len(points), n_draws, rows)
     have = {p.name for p in parts.glob("*.arrow")}
     todo = [c for c in chunks if c.name not in have]
+    if join is not None:
+        for chunk in chunks:
+            if chunk.name in have:
+                join.add(chunk)
     progress = Progress(len(points) * n_draws, sum(c.count for c in chunks if c.name in have), quiet)
     if client is None and workers > 1:  # local workers write their own parts; the main process only counts
         call = partial(run_and_write, config_text, points, seed, n_draws, folder, modules)
@@ -171,6 +181,8 @@ def run_sweep(
         for chunk, table in executors.run(todo, call, workers, client):
             if table is not None:
                 _write_part(folder, chunk, table)
+            if join is not None:
+                join.add(chunk, table)
             progress.update(chunk.count)
             if on_chunk is not None:
                 on_chunk(chunk)
@@ -204,46 +216,91 @@ def simulate_table(
     return pa.concat_tables([tables[c.start] for c in chunks])
 
 
-def finalize(folder: Path, loaded: Loaded, points: list[dict], seed: int, n_draws: int, rows: int) -> dict:
-    """Join the parts, in order, into ``outcomes.parquet`` and work out the summary."""
-    st = loaded.structure
-    chunks = plan_chunks(len(points), n_draws, rows)
-    tally = Tally(st, len(points))
-    tmp = folder / ".outcomes.parquet.tmp"
-    writer = None
-    pending: list[pa.Table] = []
-    held = 0
-    errors = BeliefErrors(st)
-    try:
-        for k, chunk in enumerate(chunks):
-            table = _read_part(folder / PARTS / chunk.name)
-            errors.add(table)
-            if writer is None:
-                strings = [f.name for f in table.schema if pa.types.is_string(f.type)]
-                writer = pq.ParquetWriter(tmp, table.schema, use_dictionary=strings, compression="snappy")
-            # Row groups of a fixed size, so the file's bytes do not depend on the chunk size.
-            pending.append(table)
-            held += table.num_rows
-            last = k == len(chunks) - 1
-            while held >= ROW_GROUP or (last and held):
-                joined = pa.concat_tables(pending)
-                n = min(ROW_GROUP, held)
-                writer.write_table(joined.slice(0, n), row_group_size=n)
-                pending, held = [joined.slice(n)], held - n
-            tally.add(table)
-    finally:
-        if writer is not None:
-            writer.close()
-    os.replace(tmp, folder / "outcomes.parquet")
-    summary = {
-        "seed": seed,
-        "draws_per_point": n_draws,
-        "information": st.information,
-        **tally.summary(points),
-    }
-    if st.information == "private":
-        summary["belief_error"] = errors.means()
-    return summary
+class Join:
+    """``outcomes.parquet`` and the summary's counts, made while a sweep runs: each chunk whose
+    part is on disk is appended in chunk order (a chunk that finishes before those ahead of it
+    waits on disk, so memory holds at most a row group and a chunk), its rows counted (``Tally``,
+    ``BeliefErrors``) and every ``step``-th row of the sweep kept for the conditions (the rows
+    ``discovery.spread_rows`` would read from the finished file). Row groups hold ``ROW_GROUP``
+    rows whatever the chunk size, so the file's bytes depend only on the rows, not on the
+    workers, the arrival order of chunks or a resumption. Use as a context manager: leaving it
+    on an error removes the unfinished file."""
+
+    def __init__(self, folder: Path, st, chunks: list[Chunk], n_points: int, sample_rows: int = CONDITION_ROWS):
+        self.folder, self.chunks = folder, chunks
+        self.next = 0  # index of the next chunk to append
+        self.waiting: set[int] = set()  # starts of chunks on disk, not yet appended
+        self.tally = Tally(st, n_points)
+        self.errors = BeliefErrors(st)
+        self.step = max(1, -(-sum(c.count for c in chunks) // sample_rows))
+        self.sample: list[pa.Table] = []
+        self.tmp = folder / ".outcomes.parquet.tmp"
+        self.writer: pq.ParquetWriter | None = None
+        self.pending: list[pa.Table] = []
+        self.held = 0
+
+    def __enter__(self) -> Join:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None and self.writer is not None:
+            with contextlib.suppress(OSError):  # a full disk must not hide the original error
+                self.writer.close()
+            self.tmp.unlink(missing_ok=True)
+
+    def add(self, chunk: Chunk, table: pa.Table | None = None) -> None:
+        """Chunk ``chunk``'s part is on disk (``table``: its rows, when this process holds them):
+        append it, and every waiting chunk that follows it, if its turn has come."""
+        if self.next == len(self.chunks) or chunk.start != self.chunks[self.next].start:
+            self.waiting.add(chunk.start)
+            return
+        self._append(chunk, table if table is not None else _read_part(self.folder / PARTS / chunk.name))
+        while self.next < len(self.chunks) and self.chunks[self.next].start in self.waiting:
+            chunk = self.chunks[self.next]
+            self.waiting.discard(chunk.start)
+            self._append(chunk, _read_part(self.folder / PARTS / chunk.name))
+
+    def _append(self, chunk: Chunk, table: pa.Table) -> None:
+        if self.writer is None:
+            strings = [f.name for f in table.schema if pa.types.is_string(f.type)]
+            self.writer = pq.ParquetWriter(self.tmp, table.schema, use_dictionary=strings, compression="snappy")
+        self.pending.append(table)
+        self.held += table.num_rows
+        if self.next < len(self.chunks) - 1:  # the last chunk's rows are for `close`
+            self._write(ROW_GROUP)
+        self.tally.add(table)
+        self.errors.add(table)
+        names = ["outcome", *(n for n in table.column_names if n.startswith("param."))]
+        rows = np.arange((-chunk.start) % self.step, table.num_rows, self.step)
+        self.sample.append(table.select(names).take(pa.array(rows)))
+        self.next += 1
+
+    def _write(self, at_least: int) -> None:
+        """Write row groups of ``ROW_GROUP`` rows while ``at_least`` rows are held."""
+        while self.held and self.held >= at_least:
+            joined = pa.concat_tables(self.pending)
+            n = min(ROW_GROUP, self.held)
+            self.writer.write_table(joined.slice(0, n), row_group_size=n)
+            self.pending, self.held = [joined.slice(n)], self.held - n
+
+    def counts(self) -> tuple[Tally, BeliefErrors, pa.Table]:
+        """Once every chunk is in: the counts, and the rows kept for the conditions."""
+        self._check_complete()
+        return self.tally, self.errors, pa.concat_tables(self.sample)
+
+    def close(self) -> None:
+        """Once every chunk is in: write the last row groups and put ``outcomes.parquet`` in
+        place (the work left after the last chunk; it may run beside other work, as pyarrow
+        writes without holding the interpreter lock)."""
+        self._check_complete()
+        self._write(1)
+        self.writer.close()
+        os.replace(self.tmp, self.folder / "outcomes.parquet")
+
+    def _check_complete(self) -> None:
+        if self.next < len(self.chunks):
+            missing = self.chunks[self.next].name
+            raise RuntimeError(f"{self.folder / PARTS}: {missing} is missing; cannot finish outcomes.parquet")
 
 
 class Tally:
@@ -526,26 +583,41 @@ def given_blocks(loaded: Loaded, path: Path, history: History, summary: dict) ->
 
 
 def _run_and_summarise(loaded, folder: RunFolder, plan: SweepPlan, workers, client, quiet, modules, given) -> dict:
-    from negotiation.experiments.discovery import conditions_from_parquet
+    """Run the chunks still missing while ``Join`` writes ``outcomes.parquet`` and counts; then
+    the summary (odds, Sobol indices, the conditions from the rows ``Join`` kept, found while the
+    last row groups are written) and its file."""
+    from negotiation.experiments.discovery import conditions
 
-    run_sweep(
-        folder.path,
-        loaded.resolved_yaml(),
-        plan.points,
-        plan.seed,
-        plan.draws,
-        plan.rows,
-        workers,
-        client,
-        quiet,
-        modules=modules,
-    )
-    summary = finalize(folder.path, loaded, plan.points, plan.seed, plan.draws, plan.rows)
+    st = loaded.structure
+    chunks = plan_chunks(len(plan.points), plan.draws, plan.rows)
+    with Join(folder.path, st, chunks, len(plan.points)) as join:
+        run_sweep(
+            folder.path,
+            loaded.resolved_yaml(),
+            plan.points,
+            plan.seed,
+            plan.draws,
+            plan.rows,
+            workers,
+            client,
+            quiet,
+            modules=modules,
+            join=join,
+        )
+        tally, errors, sample = join.counts()
+        with cf.ThreadPoolExecutor(1) as pool:  # the last row groups are written beside the PRIM peel
+            written = pool.submit(join.close)
+            found = conditions(sample)
+            written.result()
+    summary = {"seed": plan.seed, "draws_per_point": plan.draws, "information": st.information}
+    summary.update(tally.summary(plan.points))
+    if st.information == "private":
+        summary["belief_error"] = errors.means()
     if plan.sobol:
         from negotiation.experiments.sensitivity import outcome_sobol
 
         summary["sobol"] = outcome_sobol(summary, plan.sobol, plan.seed)
-    summary["conditions"] = conditions_from_parquet(folder.path / "outcomes.parquet")
+    summary["conditions"] = found
     if given is not None:
         summary.update(given_blocks(loaded, folder.path / "outcomes.parquet", given, summary))
     folder.write("summary.json", json_text(summary))

@@ -1,5 +1,6 @@
-"""`negotiate sweep` and `replay`: results, byte-identity across workers, resume after SIGKILL,
-a Dask cluster on loopback, and bad input."""
+"""`negotiate sweep` and `replay`: results, byte-identity across workers, outcomes.parquet and
+the counts made while chunks arrive in any order, resume after SIGKILL, a Dask cluster on
+loopback, and bad input."""
 
 import json
 import os
@@ -9,15 +10,18 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from negotiation.drivers.batch import run_rows
 from negotiation.errors import UserError
+from negotiation.experiments import sweep as sweeper
 from negotiation.experiments.designs import expand, grid_points, lhs_points, spec_from_cli
+from negotiation.experiments.discovery import spread_rows
 from negotiation.experiments.statistics import wilson
-from negotiation.experiments.sweep import plan_chunks
+from negotiation.experiments.sweep import Join, plan_chunks, run_sweep
 from negotiation.scenario.loader import load_scenario
 from tests.helpers import CONFIGS
 
@@ -186,6 +190,90 @@ def test_terms_by_pair_have_a_column_each_and_replay(tmp_path, ok):
     got = json.loads(result.stdout)  # the run's summary: terms and units by kernel issue
     assert got["units"]["access.A_C"] == "%" and got["agreement"]["access.A_C"] == rows[deal]["x.access.A_C"]
     assert (out / "report.html").exists()
+
+
+@pytest.fixture(scope="module")
+def private_parts(tmp_path_factory):
+    """``private_parts(rows)``: a run folder whose parts/ hold every chunk, of ``rows`` draws, of a
+    small sweep of the chapters scenario under private information (two points of 700 draws, so
+    a chunk may span both); the folder, the scenario's structure and the chunks."""
+    loaded = load_scenario(CONFIGS / "teaching_chapters.yaml").with_information("private")
+    points = [{"A.delay_cost": 0.005}, {"A.delay_cost": 0.05}]
+    made = {}
+
+    def make(rows: int):
+        if rows not in made:
+            folder = tmp_path_factory.mktemp(f"parts{rows}")
+            run_sweep(folder, loaded.resolved_yaml(), points, 4, 700, rows, quiet=True)
+            made[rows] = folder, loaded.structure, plan_chunks(len(points), 700, rows)
+        return made[rows]
+
+    return make
+
+
+def _join(folder, st, chunks, order, in_hand=False):
+    """Join the parts in ``folder`` arriving in ``order`` (``in_hand``: each with its table, as in
+    a serial or Dask sweep); the file's bytes, the counts and the rows kept for the conditions."""
+    with Join(folder, st, chunks, 2, sample_rows=100) as join:
+        for chunk in order:
+            join.add(chunk, sweeper._read_part(folder / "parts" / chunk.name) if in_hand else None)
+        tally, errors, sample = join.counts()
+        join.close()
+    return (folder / "outcomes.parquet").read_bytes(), tally, errors, sample
+
+
+def test_chunks_joined_in_any_order_give_the_same_file(private_parts, monkeypatch):
+    folder, st, chunks = private_parts(300)
+    monkeypatch.setattr(sweeper, "ROW_GROUP", 500)  # 1,400 rows: groups of 500, 500 and 400
+    shuffled = [chunks[k] for k in np.random.default_rng(1).permutation(len(chunks))]
+    first = _join(folder, st, chunks, chunks)
+    assert [pq.ParquetFile(folder / "outcomes.parquet").metadata.row_group(k).num_rows for k in range(3)] == [
+        500,
+        500,
+        400,
+    ]
+    for order, in_hand in ((chunks[::-1], False), (shuffled, True)):
+        again = _join(folder, st, chunks, order, in_hand)
+        assert again[0] == first[0]
+        assert np.array_equal(again[1].outcome, first[1].outcome) and again[2].means() == first[2].means()
+        assert again[3].equals(first[3])
+    other, _, smaller = private_parts(170)  # chunks of another size: the same file
+    assert _join(other, st, smaller, smaller[::-1])[0] == first[0]
+
+
+def test_counts_made_while_joining_equal_those_of_the_finished_file(private_parts):
+    folder, st, chunks = private_parts(300)
+    _, tally, errors, sample = _join(folder, st, chunks, chunks)
+    df = pq.read_table(folder / "outcomes.parquet").to_pandas()
+    for column, names, counted in (("outcome", st.outcomes, tally.outcome), ("path", tally.paths, tally.path)):
+        expected = df.groupby(["point", column]).size().unstack(fill_value=0).reindex(columns=names, fill_value=0)
+        assert counted.tolist() == expected.to_numpy().tolist()
+    assert tally.outcome.sum() == len(df) == 1400
+    assert tally.closed.tolist() == [int(df[f"chapter.{issue}"].notna().sum()) for issue in st.issues]
+    assert tally.reopened == int(df["reopened"].sum())
+    for party, means in errors.means().items():
+        errs = df[f"belief_error.{party}"].map(list)
+        rows = pd.DataFrame(
+            {"round": errs.map(lambda e: list(range(len(e)))).explode(), "error": errs.explode()}
+        ).dropna()
+        expected = rows.astype(float).groupby("round")["error"].mean()
+        assert len(means) == len(expected) and means == pytest.approx(expected.tolist(), abs=1e-6)
+    # the rows kept for the conditions are those read back from the file, every 14th of 1,400
+    assert sample.num_rows == 100
+    assert sample.equals(spread_rows(folder / "outcomes.parquet", sample.column_names, 100))
+
+
+def test_a_join_left_on_an_error_leaves_no_file(private_parts):
+    folder, st, chunks = private_parts(300)
+    (folder / "outcomes.parquet").unlink(missing_ok=True)
+    with pytest.raises(KeyboardInterrupt), Join(folder, st, chunks, 2) as join:
+        join.add(chunks[0])
+        raise KeyboardInterrupt
+    assert not (folder / ".outcomes.parquet.tmp").exists() and not (folder / "outcomes.parquet").exists()
+    with pytest.raises(RuntimeError, match=f"{chunks[1].name} is missing"), Join(folder, st, chunks, 2) as join:
+        join.add(chunks[0])
+        join.add(chunks[2])
+        join.close()
 
 
 @pytest.mark.slow
