@@ -41,3 +41,15 @@ def negotiate():
         return runner.invoke(cli, [str(a) for a in args], input=input)
 
     return invoke
+
+
+@pytest.fixture
+def ok(negotiate):
+    """``ok(*args)``: the command line, which must succeed; its result."""
+
+    def run(*args):
+        result = negotiate(*args)
+        assert result.exit_code == 0, result.output + str(result.exception)
+        return result
+
+    return run

@@ -29,16 +29,6 @@ def _rows(text: str, draws: int = 4, seed: int = 0) -> pa.Table:
     return simulate_table(loaded, [{}], seed, draws)
 
 
-@pytest.fixture
-def ok(negotiate):
-    def run(*args):
-        result = negotiate(*args)
-        assert result.exit_code == 0, result.output + str(result.exception)
-        return result
-
-    return run
-
-
 def test_joined_refused_and_closed_paths_by_hand():
     # joiners(): A and B sign x = 1 on 2024-01-01; C joins at its first accession round, 30 days on
     joined = _rows(joiners("-0.5"))

@@ -30,18 +30,6 @@ TRADE = CONFIGS / "teaching_trade.yaml"
 
 
 @pytest.fixture
-def ok(negotiate):
-    """``ok(*args)``: the command line, which must succeed; its result."""
-
-    def run(*args):
-        result = negotiate(*args)
-        assert result.exit_code == 0, result.output + str(result.exception)
-        return result
-
-    return run
-
-
-@pytest.fixture
 def one_error(negotiate):
     """``one_error(*args)``: the command line, which must fail with exit 2 and one error line; the line."""
 
