@@ -21,7 +21,7 @@ import numpy as np
 
 from negotiation.kernel.codes import DEAL
 from negotiation.kernel.jit import njit
-from negotiation.kernel.utility import CONCAVE, LINEAR, issue_utility, option_value, value_at
+from negotiation.kernel.utility import CONCAVE, LINEAR, issue_utility, value_at, value_of
 
 if TYPE_CHECKING:
     from negotiation.kernel.inputs import Inputs
@@ -81,14 +81,6 @@ def _piece_count(discrete, n_options, n_others):
     """Pieces of an issue: a step per option but one (discrete); else each segment between the
     proposer's ideal, the others' ideals (in path order) and the compromise, in ``SUBPIECES``."""
     return n_options - 1 if discrete else SUBPIECES * (n_others + 1)
-
-
-@njit
-def _value_of(x, r, q, i, ideal, values, lo, hi, shape, disc):
-    """Party q's value of position x on issue i in row r."""
-    if disc[i]:
-        return option_value(x, values[r, q, i])
-    return value_at(x, ideal[r, q, i], lo[i], hi[i], shape[q, i])
 
 
 @njit
@@ -209,15 +201,15 @@ def _plan(p, others, weight, ideal, values, lo, hi, shape, disc, n_options, sali
             )
             for j in range(col, col + n):
                 x0, x1 = start[r, j], end[r, j]
-                vs = _value_of(x0, r, p, i, ideal, values, lo, hi, shape, disc)
+                vs = value_of(x0, r, p, i, ideal, values, lo, hi, shape, disc)
                 v0[r, j] = vs
-                c = weight[r, p, i] * (vs - _value_of(x1, r, p, i, ideal, values, lo, hi, shape, disc))
+                c = weight[r, p, i] * (vs - value_of(x1, r, p, i, ideal, values, lo, hi, shape, disc))
                 if not (c >= 0.0 or np.isnan(c)):  # np.maximum(c, 0.0)
                     c = 0.0
                 cost[r, j] = c
                 gain = 0.0
                 for q in others:
-                    dv = _value_of(x1, r, q, i, ideal, values, lo, hi, shape, disc) - _value_of(
+                    dv = value_of(x1, r, q, i, ideal, values, lo, hi, shape, disc) - value_of(
                         x0, r, q, i, ideal, values, lo, hi, shape, disc
                     )
                     gain = gain + weight[r, q, i] * dv

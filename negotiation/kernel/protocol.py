@@ -196,7 +196,7 @@ class KernelParty:
             inp.values,
             st.lo,
             st.hi,
-            st.shape[p],
+            st.shape,
             st.discrete,
         )
 

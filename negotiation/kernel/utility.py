@@ -79,18 +79,21 @@ def issue_value(st: Structure, inp: Inputs, p: int, i: int, x):
 
 
 @njit
+def value_of(x, r, q, i, ideal, values, lo, hi, shape, disc):
+    """Party ``q``'s value of position ``x`` on issue ``i`` in row ``r`` of a batch (``ideal``:
+    (B, P, I), ``values``: (B, P, I, K), ``shape``: (P, I) codes, ``disc``: (I,) discrete)."""
+    if disc[i]:
+        return option_value(x, values[r, q, i])
+    return value_at(x, ideal[r, q, i], lo[i], hi[i], shape[q, i])
+
+
+@njit
 def row_issue_utility(x, r, p, weight, ideal, values, lo, hi, shape, disc):
     """Party ``p``'s weighted issue utility of agreement ``x`` (I,) in row ``r`` of a batch
-    (``weight``, ``ideal``: (B, P, I); ``values``: (B, P, I, K)), summed in issue order from 0."""
+    (``weight``: (B, P, I)), summed in issue order from 0."""
     total = 0.0
-    k = values.shape[3]
     for i in range(x.shape[0]):
-        if disc[i]:
-            o = np.rint(x[i])
-            v = values[r, p, i, int(o)] if (o >= 1 and o < k) else values[r, p, i, 0]
-        else:
-            v = value_at(x[i], ideal[r, p, i], lo[i], hi[i], shape[i])
-        total = total + weight[r, p, i] * v
+        total = total + weight[r, p, i] * value_of(x[i], r, p, i, ideal, values, lo, hi, shape, disc)
     return total
 
 
@@ -107,7 +110,7 @@ def _issue_utility(x, weight, ideal, values, p, lo, hi, shape, disc):
 def issue_utility(st: Structure, inp: Inputs, p: int, x):
     """Weighted issue utility in [0, 1] of agreements ``x`` (B, I) for party ``p``."""
     x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)  # one compiled version: C order, writable
-    return _issue_utility(x, inp.weight, inp.ideal, inp.values, p, st.lo, st.hi, st.shape[p], st.discrete)
+    return _issue_utility(x, inp.weight, inp.ideal, inp.values, p, st.lo, st.hi, st.shape, st.discrete)
 
 
 DAYS_PER_MONTH = 365.25 / 12
