@@ -9,8 +9,12 @@ of arrival.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
@@ -23,13 +27,45 @@ def serial(tasks: Iterable, call: Callable) -> Iterator:
         yield task, call(task)
 
 
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for the child when its parent dies
+WATCH_SECONDS = 0.5  # how often a worker's watcher thread looks for its parent
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process exit when its parent ``parent`` dies, even by SIGKILL (a worker
+    pool's initializer). On Linux the kernel sends SIGKILL at the parent's death
+    (``prctl(PR_SET_PDEATHSIG)``; it fires when the thread that started the worker ends, and
+    the pool starts its workers from the thread that submits work). Everywhere, a daemon thread
+    also exits the process once it has been handed to another parent (``os.getppid`` changes).
+    Without this, orphaned workers keep their memory, and multiprocessing's resource tracker
+    (which waits for every holder of its pipe) keeps running beside them."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl: the thread remains
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
 def local(tasks: Iterable, call: Callable, workers: int) -> Iterator:
     """Each task and ``call(task)`` from ``workers`` spawned processes, as they finish (at most
     two tasks per worker in flight, so memory stays bounded). An error raised in a worker is
     raised here as it was raised there. Once the last result is yielded the workers exit in the
-    background: the caller's work after the last task does not wait for them."""
+    background: the caller's work after the last task does not wait for them. The workers die
+    with this process, however it ends (``die_with_parent``)."""
     ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    )
     pending = {}
     try:
         it = iter(tasks)
