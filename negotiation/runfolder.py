@@ -1,15 +1,20 @@
 """Run folders: ``runs/<run-id>/`` with manifest, resolved config, summary and trace.
 
-Files are written to a temporary name and renamed, so a reader never sees half a file.
+Files are written to a temporary name and renamed, so a reader never sees half a file. One
+writer at a time: a writer holds the folder's lock file (``FolderLock``) for the whole write,
+and a second one is refused with one line naming the first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
+import socket
 import sys
+import time
 from pathlib import Path
 
 from negotiation import __version__
@@ -36,12 +41,101 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class RunFolder:
-    """A run folder being written; its manifest says ``running`` until ``close``."""
+def command_line(default: str = "") -> str:
+    """The command this process runs, as a person would type it (``negotiate sweep ...``)."""
+    return " ".join(["negotiate"] + sys.argv[1:]) if sys.argv else default
 
-    def __init__(self, path: Path, manifest: dict):
+
+LOCK = ".lock"  # a run folder's lock file, there while a writer holds it
+
+
+class FolderLock:
+    """An exclusive ``flock`` on ``<folder>/.lock``, which records the holder (pid, host,
+    command, start time) as JSON. ``take`` refuses, with one line naming the holder, when
+    another process holds it; the kernel lets go if the holder dies, and ``release`` removes
+    the file. (On a network file system, flock is only as good as the server's locking.)"""
+
+    def __init__(self, path: Path, fd: int):
+        self.path, self.fd = path, fd
+
+    @classmethod
+    def take(cls, folder: Path, command: str) -> FolderLock:
+        """Lock ``folder`` for this process, or raise a UserError naming who holds it."""
+        path = Path(folder) / LOCK
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _holder(fd)
+                os.close(fd)
+                raise UserError(
+                    f"{folder}: another writer is at work in this run folder ({holder}); "
+                    "nothing was changed: wait for it to end"
+                ) from None
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                current = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
+            os.close(fd)  # the last holder removed this file while we opened it: take a new one
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command, "since": now()}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json_text(info).encode(), 0)
+        return cls(path, fd)
+
+    def release(self) -> None:
+        """Remove the lock file and let go (removed first, so no one takes the old file)."""
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self.fd)
+        self.fd = None
+
+
+def _holder(fd: int, wait: float = 1.0) -> str:
+    """Who holds the lock open at ``fd``: pid, host, command and since when (read again for up
+    to ``wait`` seconds while the holder, which has just taken it, has not yet written them)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            info = json.loads(os.pread(fd, 4096, 0))
+            return f"pid {info['pid']} on {info['host']}, `{info['command']}`, since {info['since']}"
+        except (ValueError, KeyError, TypeError):
+            if time.monotonic() > deadline:
+                return "a process that has not said who it is"
+            time.sleep(0.05)
+
+
+class RunFolder:
+    """A run folder being written, locked against other writers (``FolderLock``) until
+    ``close``; its manifest says ``running`` until then."""
+
+    def __init__(self, path: Path, manifest: dict, lock: FolderLock | None = None):
         self.path = path
         self.manifest = manifest
+        self.lock = lock
+
+    @classmethod
+    def open(cls, path: str | Path, kind: str | None = None) -> RunFolder:
+        """An existing run folder (of ``kind``), locked for writing, with its manifest as read
+        under the lock; a UserError if it is not one, or if another writer holds it."""
+        path = Path(path)
+        read_manifest(path, kind)  # is it a run folder at all? (before a lock file is made in it)
+        try:
+            lock = FolderLock.take(path, command_line())
+        except OSError as exc:
+            raise UserError(f"{path}: cannot lock the run folder: {exc.strerror}") from None
+        try:
+            return cls(path, read_manifest(path, kind), lock)
+        except BaseException:
+            lock.release()
+            raise
 
     @classmethod
     def create(cls, root: str | Path, name: str, command: str, loaded, seed: int, out: str | None = None):
@@ -56,12 +150,14 @@ class RunFolder:
             while path.exists():
                 n += 1
                 path = Path(root) / f"{stamp}-{name}-{command}-s{seed}-{n}"
+        folder = None
         try:
             path.mkdir(parents=True, exist_ok=bool(out))
             if out and any(path.iterdir()):
                 raise UserError(f"{path}: the output folder is not empty; choose another")
-            manifest = {
-                "command": " ".join(["negotiate"] + sys.argv[1:]) if sys.argv else command,
+            folder = cls(path, {}, FolderLock.take(path, command_line(command)))
+            folder.manifest = {
+                "command": command_line(command),
                 "kind": command,
                 "config": loaded.source,
                 "config_hash": loaded.config_hash(),
@@ -71,10 +167,11 @@ class RunFolder:
                 "finished": None,
                 "status": "running",
             }
-            folder = cls(path, manifest)
             folder.write_manifest()
             write_atomic(path / "config.yaml", loaded.resolved_yaml())
         except OSError as exc:
+            if folder is not None:
+                folder.release()
             raise UserError(f"{path}: cannot write the run folder: {exc.strerror}") from None
         return folder
 
@@ -98,10 +195,17 @@ class RunFolder:
             self.close("partial" if issubclass(kind, KeyboardInterrupt) else "failed")
 
     def close(self, status: str = "complete") -> None:
+        """Write the manifest's final ``status`` and let go of the folder."""
         self.manifest["status"] = status
         self.manifest["finished"] = now()
         with contextlib.suppress(OSError):  # a full disk must not hide the original error
             self.write_manifest()
+        self.release()
+
+    def release(self) -> None:
+        """Let another writer have the folder (``close`` does this)."""
+        if self.lock is not None:
+            self.lock.release()
 
 
 def read_manifest(folder: Path, kind: str | None = None) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from negotiation.experiments.results import chunk_table
 from negotiation.experiments.statistics import odds_block, outcome_block
 from negotiation.kernel.codes import path_names
 from negotiation.kernel.draws import DrawLayout, build_inputs, draw_values, stack_draws
-from negotiation.runfolder import RunFolder, json_text, read_manifest
+from negotiation.runfolder import RunFolder, json_text
 from negotiation.scenario.loader import Loaded, load_scenario_text
 from negotiation.scenario.schema import SweepSpec
 from negotiation.strategies.registry import import_modules, outside_modules
@@ -470,9 +471,36 @@ def _resume_plan(loaded: Loaded, folder: RunFolder, spec: SweepSpec | None, draw
         raise UserError(f"{where}: draws differ (the folder has {m['draws_per_point']}, you gave {draws})")
     if spec is not None and expand(loaded.space, spec, m["seed"]) != m["points"]:
         raise UserError(f"{where}: the sweep points differ from the folder's")
-    if m.get("status") == "complete" and (where / "outcomes.parquet").exists():
+    if m.get("status") == "complete" and (where / "outcomes.parquet").exists() and not (where / PARTS).exists():
         raise UserError(f"{where}: this sweep is already complete")
     return SweepPlan(m["points"], m["draws_per_point"], m["seed"], m["chunk_rows"], m.get("sobol_ranges"))
+
+
+def finished_summary(folder: Path, manifest: dict, given: History | None = None) -> dict | None:
+    """The summary of the sweep in ``folder`` if its result is complete (``outcomes.parquet``
+    in place and ``summary.json`` written for the manifest's draws and seed, with the ``given``
+    blocks if a history is given), else None. Leftover part files do not make it incomplete:
+    they are removed after the summary is written."""
+    if not (folder / "outcomes.parquet").exists():
+        return None
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    n = manifest.get("draws_per_point")
+    if not isinstance(summary, dict) or given is not None and "given" not in summary:
+        return None
+    wanted = {"seed": manifest.get("seed"), "draws_per_point": n, "n_draws": n * len(manifest.get("points") or [])}
+    return summary if all(summary.get(k) == v for k, v in wanted.items()) else None
+
+
+def _stopped(folder: RunFolder, status: str) -> None:
+    """Close ``folder`` after the sweep stopped early: ``status`` (partial or failed), unless
+    its result was already complete."""
+    with contextlib.suppress(Exception):  # looking must not hide the original error
+        if finished_summary(folder.path, folder.manifest) is not None:
+            status = "complete"
+    folder.close(status)
 
 
 def sweep(
@@ -510,8 +538,18 @@ def sweep(
     if scheduler and workers > 1:
         raise UserError("give either --workers or --scheduler, not both")
     if resume:
-        folder = RunFolder(Path(resume), read_manifest(Path(resume), "sweep"))
-        plan = _resume_plan(loaded, folder, spec, draws, seed)
+        folder = RunFolder.open(resume, "sweep")  # locked until closed: one writer at a time
+        try:
+            plan = _resume_plan(loaded, folder, spec, draws, seed)
+            done = finished_summary(folder.path, folder.manifest, given)
+        except BaseException:
+            folder.release()
+            raise
+        if done is not None:  # stopped after its result was complete: tidy up and say so
+            with contextlib.suppress(FileNotFoundError):
+                remove_parts(folder.path)
+            folder.close("complete")
+            return SweepRun(folder.path, done, plan)
         folder.manifest["status"] = "running"
     else:
         plan = plan_sweep(loaded, spec, draws, seed, chunk_rows_wanted, memory_mib)
@@ -533,21 +571,24 @@ def sweep(
             if not min_matched or summary["given"]["matched"] >= min_matched or plan.draws * 2 > max_draws:
                 break
             plan = SweepPlan(plan.points, plan.draws * 2, plan.seed, plan.rows, plan.sobol)
+            (folder.path / "outcomes.parquet").unlink()  # first: the result is no longer complete
             folder.manifest.update(draws_per_point=plan.draws)
             folder.write_manifest()
-            (folder.path / "outcomes.parquet").unlink()
     except KeyboardInterrupt:
-        folder.close("partial")
+        if "folder" in locals():
+            _stopped(folder, "partial")
         raise
     except OSError as exc:
-        folder.close("partial")
+        if "folder" not in locals():
+            raise
+        _stopped(folder, "partial")
         raise UserError(
             f"{folder.path}: cannot write results ({exc.strerror}); finished chunks are kept, "
             f"finish with --resume {folder.path}"
         ) from None
     except BaseException:
         if "folder" in locals():
-            folder.close("failed")
+            _stopped(folder, "failed")
         raise
     finally:
         if client is not None:
