@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from negotiation.kernel.structure import Structure
@@ -48,7 +49,21 @@ def round_lines(st: Structure, issues_cfg: dict, rec: dict) -> list[str]:
             verb = "proposes"
         lines.append(f"  {off['proposer']} {verb} {offer_text(st, issues_cfg, off['position'])}")
         lines.append(f"      utilities: {us}" + (f";  {_responses(st, off, rec)}" if text is None else ""))
-    return lines + event_lines([ev for ev in rec["events"] if ev["kind"] != "shock"])
+    early = early_vote_refused(st, rec)
+    return lines + event_lines([ev for ev in rec["events"] if ev["kind"] != "shock"], early)
+
+
+def early_vote_refused(st: Structure, rec: dict) -> bool:
+    """Whether round ``rec`` held an early extension vote that failed, leaving planned rounds
+    before the deadline (``calendar.first_vote_round``, no extension passed before): the talks
+    go on to them, where a vote at the deadline fails and the talks close (the kernel's rule in
+    ``kernel.protocol``)."""
+    if not any(ev["kind"] == "extension_refused" for ev in rec["events"]) or rec["round"] != st.first_vote_round:
+        return False
+    first_deadline = int(st.deadline_days[0])
+    if dt.date.fromisoformat(rec["deadline"]).toordinal() != first_deadline:  # an extension passed before
+        return False
+    return rec["round"] < len(st.planned_days) and int(st.planned_days[rec["round"]]) <= first_deadline
 
 
 def _responses(st: Structure, off: dict, rec: dict) -> str:
@@ -62,8 +77,10 @@ def _responses(st: Structure, off: dict, rec: dict) -> str:
     return ", ".join(f"{p} {'accepts' if p in off['accepted_by'] else 'rejects'}" for p in others)
 
 
-def event_sentence(ev: dict, outcome_name=str) -> str:
-    """One calendar event in words, lower case and without a full stop (``outcome_name`` names outcomes)."""
+def event_sentence(ev: dict, outcome_name=str, early: bool | None = None) -> str:
+    """One calendar event in words, lower case and without a full stop (``outcome_name`` names
+    outcomes; ``early``: whether a failed extension vote was an early one, after which the talks
+    go on, ``early_vote_refused``; None: not known, and not said)."""
     kind = ev["kind"]
     if kind == "notice":
         party, effective = ev["party"], ev["effective"]
@@ -71,7 +88,9 @@ def event_sentence(ev: dict, outcome_name=str) -> str:
     if kind == "extension":
         return f"the extension vote passes: new deadline {ev['deadline']}, rounds every {ev['gap_days']} days"
     if kind == "extension_refused":
-        return "the extension vote fails"
+        if early is None:
+            return "the extension vote fails"
+        return "the extension vote fails: " + ("talks go on to the planned rounds" if early else "the talks close")
     if kind == "termination":
         return f"the withdrawal notice takes effect on {ev['date']}: the treaty is terminated"
     if kind == "outcome":
@@ -88,9 +107,10 @@ def event_sentence(ev: dict, outcome_name=str) -> str:
     return str(ev)
 
 
-def event_lines(events: list[dict]) -> list[str]:
-    """The lines narrating calendar events: shocks, notices, extension votes, termination, the outcome."""
-    return [f"  {'=' if ev['kind'] == 'outcome' else '!'} {event_sentence(ev)}" for ev in events]
+def event_lines(events: list[dict], early: bool | None = None) -> list[str]:
+    """The lines narrating calendar events: shocks, notices, extension votes, termination, the
+    outcome (``early``: a failed extension vote among them was an early one)."""
+    return [f"  {'=' if ev['kind'] == 'outcome' else '!'} {event_sentence(ev, early=early)}" for ev in events]
 
 
 def outcome_lines(st: Structure, issues_cfg: dict, summary: dict) -> list[str]:
