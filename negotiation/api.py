@@ -518,7 +518,7 @@ def replay(run_dir: str | Path, draw: int, narrate=None, runs_dir: str | Path | 
     matches the sweep's row of ``outcomes.parquet`` (outcome, rounds, positions, utilities)."""
     import pyarrow.parquet as pq
 
-    from negotiation.runfolder import read_manifest
+    from negotiation.runfolder import given_name, read_manifest
 
     folder = Path(run_dir)
     m = read_manifest(folder, "sweep")
@@ -537,7 +537,7 @@ def replay(run_dir: str | Path, draw: int, narrate=None, runs_dir: str | Path | 
         narrate,
         runs_dir=runs_dir,
         kind="replay",
-        name=f"{folder.name}-d{draw}",
+        name=f"{given_name(folder, 'sweep', m['seed'])}-d{draw}",
     )
     want = pq.read_table(folder / "outcomes.parquet", filters=[("draw", "=", draw)]).to_pylist()[0]
     return result, same_result(want, result.summary, loaded.structure)

@@ -12,6 +12,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -206,6 +207,15 @@ class RunFolder:
         """Let another writer have the folder (``close`` does this)."""
         if self.lock is not None:
             self.lock.release()
+
+
+def given_name(folder: str | Path, kind: str, seed: int) -> str:
+    """The name a run folder was made with (``RunFolder.create``): its folder name without the
+    leading time stamp and the trailing ``-<kind>-s<seed>`` (``20261204-031200-nafta-sweep-s4``
+    gives ``nafta``); a folder named with ``--out`` keeps its name. For the names of folders
+    made from another, such as a replay of a sweep's draw, which take a stamp of their own."""
+    name = re.sub(r"^\d{8}-\d{6}-", "", Path(folder).name)
+    return re.sub(rf"-{re.escape(kind)}-s{seed}(-\d+)?$", "", name) or kind
 
 
 def read_manifest(folder: Path, kind: str | None = None) -> dict:

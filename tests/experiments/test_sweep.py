@@ -4,6 +4,7 @@ loopback, and bad input."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -178,6 +179,22 @@ def test_terms_by_pair_have_a_column_each_and_replay(tmp_path, ok):
     got = json.loads(result.stdout)  # the run's summary: terms and units by kernel issue
     assert got["units"]["access.A_C"] == "%" and got["agreement"]["access.A_C"] == rows[deal]["x.access.A_C"]
     assert (out / "report.html").exists()
+
+
+def test_a_replay_folder_names_the_sweep_once_with_one_timestamp(tmp_path, ok):
+    """runs/<stamp>-<the sweep's name>-d<draw>-replay-s<seed>: not the sweep folder's own stamp
+    and kind again (runs/<stamp>-<stamp>-nafta_2017-sweep-s4-d3-replay-s4)."""
+    runs = tmp_path / "runs"
+    ok("sweep", NAFTA, "--draws", 20, "--seed", 4, "--runs-dir", runs, "--quiet", "--no-report")
+    (sweep_dir,) = runs.iterdir()
+    assert re.fullmatch(r"\d{8}-\d{6}-nafta_2017-sweep-s4", sweep_dir.name), sweep_dir.name
+    ok("replay", sweep_dir, "--draw", 3, "--runs-dir", tmp_path / "replays", "--no-report")
+    (replayed,) = (tmp_path / "replays").iterdir()
+    assert re.fullmatch(r"\d{8}-\d{6}-nafta_2017-d3-replay-s4", replayed.name), replayed.name
+    ok("sweep", NAFTA, "--draws", 20, "--seed", 4, "--out", tmp_path / "tariffs", "--quiet", "--no-report")
+    ok("replay", tmp_path / "tariffs", "--draw", 7, "--runs-dir", tmp_path / "more", "--no-report")
+    (replayed,) = (tmp_path / "more").iterdir()
+    assert re.fullmatch(r"\d{8}-\d{6}-tariffs-d7-replay-s4", replayed.name), replayed.name
 
 
 @pytest.fixture(scope="module")
