@@ -429,15 +429,10 @@ def replay(run_dir, index, as_json, runs_dir, no_report):
 @click.argument("config")
 def params(config):
     """List CONFIG's named parameters (the names sweeps use), their values and allowed ranges."""
-    from negotiation.scenario.distributions import Resample
+    from negotiation.cli.params import params_lines
 
-    loaded = _load(config)
-    for s in loaded.space.slots:
-        if isinstance(s.value, Resample):
-            value = s.value.describe()
-        else:
-            value = s.value.model_dump_json(exclude_none=True) if s.uncertain else f"{s.value:g}"
-        click.echo(f"{s.name:<44} {value:<60} [{s.bounds[0]:g}, {s.bounds[1]:g}]")
+    for line in params_lines(_load(config).space):
+        click.echo(line)
 
 
 @cli.command()
