@@ -553,9 +553,14 @@ def sweep(
         folder.manifest["status"] = "running"
     else:
         plan = plan_sweep(loaded, spec, draws, seed, chunk_rows_wanted, memory_mib)
-    modules = worker_modules(loaded, workers, scheduler)
-    # Connect before anything is written, so an unreachable scheduler leaves no folder behind.
-    client = executors.dask_client(scheduler) if scheduler else None
+    try:
+        modules = worker_modules(loaded, workers, scheduler)
+        # Connect before anything is written, so an unreachable scheduler leaves no folder behind.
+        client = executors.dask_client(scheduler) if scheduler else None
+    except BaseException:
+        if resume:
+            folder.release()
+        raise
     try:
         if not resume:
             folder = RunFolder.create(runs_dir, name or Path(loaded.source).stem, "sweep", loaded, plan.seed, out)

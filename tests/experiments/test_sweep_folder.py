@@ -131,3 +131,14 @@ def test_a_resume_over_a_complete_result_sets_the_manifest_right_without_rerunni
     assert {n: (folder / n).read_bytes() for n in result} == result
     assert out.stdout.splitlines()[0].split() == ["outcome", "p", "95%", "interval", "n"]
     assert out.stdout.splitlines()[-1] == f"run folder: {folder}"
+
+
+def test_a_refused_resume_lets_go_of_the_folder(interrupted):
+    """An error before any work (here another seed) leaves no lock behind, in this process too."""
+    from negotiation.errors import UserError
+
+    with pytest.raises(UserError, match="seed differs"):
+        sweeper.sweep(load_scenario(NAFTA), seed=99, resume=interrupted)
+    assert not (interrupted / LOCK).exists()
+    RunFolder.open(interrupted, "sweep").release()  # free to take
+    assert status(interrupted) == "partial"
