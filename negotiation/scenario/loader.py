@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,10 +113,18 @@ def _message(err: dict) -> str:
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if msg.startswith("Input should be "):
-        inp = err.get("input")
-        shown = type(inp).__name__ if isinstance(inp, (dict, list)) else repr(inp)
-        return f"expected {msg.removeprefix('Input should be ')}, got {shown}"
+        return f"expected {msg.removeprefix('Input should be ')}, got {_shown(err.get('input'))}"
     return msg
+
+
+def _shown(value) -> str:
+    """A value as an error message shows it: a container by its type, an integer too long to
+    print (Python refuses more than 4,300 decimal digits) by its size, anything else by repr."""
+    if isinstance(value, (dict, list)):
+        return type(value).__name__
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {math.floor(math.log10(abs(value))) + 1:,} digits"
+    return repr(value)
 
 
 def _pydantic_problems(exc: ValidationError, data, lines: Lines, name: str) -> list[ConfigProblem]:
