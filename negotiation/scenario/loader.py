@@ -19,6 +19,7 @@ from negotiation.errors import ConfigError, ConfigProblem, UserError
 from negotiation.kernel.structure import Structure
 from negotiation.scenario import bundled
 from negotiation.scenario.checks import build
+from negotiation.scenario.cost import too_much_work
 from negotiation.scenario.distributions import DIST_TAGS
 from negotiation.scenario.params import ParamSpace
 from negotiation.scenario.schema import Scenario
@@ -165,6 +166,9 @@ def validate_data(data, lines: Lines, name: str) -> Loaded:
     structure, space, problems = build(scenario)
     if problems:
         raise ConfigError([ConfigProblem(name, line_of(lines, p), format_path(p), m) for p, m in problems])
+    too_much = too_much_work(structure)
+    if too_much:
+        raise ConfigError([ConfigProblem(name, None, "", too_much)])
     return Loaded(scenario, structure, space, name)
 
 
