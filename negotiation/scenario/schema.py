@@ -24,6 +24,8 @@ MAX_ROUND_DATES = 1000  # listed round dates (extensions and accession add round
 MAX_DRAWS = 1_000_000  # Monte Carlo draws per sweep point
 MAX_GRID_POINTS = 10_000  # points of a sweep grid (the product of its lists' lengths)
 MAX_DESIGN_SAMPLES = 100_000  # samples of a Latin-hypercube or Sobol design
+MAX_MAGNITUDE = 1e12  # of an issue's range, status quo and display scale (in natural units)
+MAX_WEIGHT = 1e6  # of an issue weight or pair weight (weights are relative: normalised per party)
 MAX_LISTED = 1000  # entries of any other list or mapping (stakes, coalitions, beliefs, sources, ...)
 
 Num = Annotated[float | Dist, Field(union_mode="left_to_right")]
@@ -60,7 +62,7 @@ class Issue(Strict):
     range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     options: list[str] | None = None
     status_quo: float | str
-    scale: float = Field(default=1.0, gt=0)  # display factor, e.g. 100 to show 0.625 as 62.5
+    scale: float = Field(default=1.0, gt=0, le=MAX_MAGNITUDE)  # display factor, e.g. 100 to show 0.625 as 62.5
     # ``per_pair``: one term per pair of parties (``pairs``, default every pair), not one for all.
     scope: Literal["common", "per_pair"] = "common"
     pairs: list[Annotated[list[str], Field(min_length=2, max_length=2)]] | None = Field(default=None, max_length=190)
@@ -73,6 +75,8 @@ class Issue(Strict):
             raise ValueError("give exactly one of 'range' (continuous) or 'options' (discrete)")
         if self.range is not None:
             lo, hi = self.range
+            if max(abs(lo), abs(hi)) > MAX_MAGNITUDE:
+                raise ValueError(f"range values must lie in [{-MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}]")
             if not lo < hi:
                 raise ValueError(f"range low ({lo}) must be below high ({hi})")
             if isinstance(self.status_quo, str):

@@ -151,3 +151,35 @@ def test_bundled_scenarios_in_a_subprocess_are_unaffected():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "ok"
+
+
+@pytest.mark.parametrize(
+    "old,new,line,path,message",
+    [
+        # 1e308 weights overflowed the utility sum: the run ended in termination with no error
+        (
+            "price: {weight: 1, ideal: 0}",
+            "price: {weight: 1.0e+308, ideal: 0}",
+            19,
+            "profiles.B.issues.price.weight",
+            "a weight must lie in [0, 1e+06], got 1e+308",
+        ),
+        (
+            "range: [0, 100]",
+            "range: [-1.0e+300, 1.0e+300]",
+            10,
+            "issues.price",
+            "range values must lie in [-1e+12, 1e+12]",
+        ),
+        ("scale", "", None, "", ""),
+    ],
+)
+def test_weights_and_ranges_are_bounded(old, new, line, path, message):
+    if old == "scale":
+        text = _with("    status_quo: 50", "    status_quo: 50\n    scale: 1.0e+300")
+        line, path, message = 15, "issues.price.scale", "expected less than or equal to 1000000000000, got 1e+300"
+    else:
+        text = _with(old, new)
+    with pytest.raises(ConfigError) as info:
+        load_scenario_text(text, "x.yaml")
+    assert [(p.line, p.path, p.message) for p in info.value.problems][:1] == [(line, path, message)]
