@@ -176,7 +176,7 @@ class Calendar(Strict):
 
     rounds: list[dt.date] = Field(min_length=1, max_length=MAX_ROUND_DATES)
     deadline: dt.date
-    first_vote_round: int | None = Field(default=None, ge=1, le=2000)
+    first_vote_round: int | None = None  # a round number from 1 to len(rounds) (scenario/checks.py)
     max_extensions: Num = 0
     extension_months: int = Field(default=3, ge=1, le=60)
     extension_gap_days: Num = 30
