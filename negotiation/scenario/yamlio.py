@@ -143,27 +143,31 @@ def _int_digits(text: str) -> int:
     return len(body)
 
 
+def _int_too_long(node: yaml.Node) -> bool:
+    return node.tag == "tag:yaml.org,2002:int" and _int_digits(node.value) > MAX_INT_DIGITS
+
+
+def _too_long(node: yaml.ScalarNode) -> str:
+    return f"integer too long ({_int_digits(node.value):,} digits; at most {MAX_INT_DIGITS})"
+
+
 def _check_scalars(loader, node: yaml.Node, path: tuple, problems: list, name: str) -> None:
     """Scalars that YAML recognises but cannot be used become problems: dates the calendar has no room
     for (2024-02-30), integers of more than ``MAX_INT_DIGITS`` digits."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if _int_too_long(key_node):
+                at = key_node.start_mark.line + 1
+                what = "a key is an " + _too_long(key_node)
+                problems.append(ConfigProblem(name, at, format_path(path), what))
+                continue
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             _check_scalars(loader, value_node, path + (key,), problems, name)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _check_scalars(loader, item, path + (i,), problems, name)
-    elif node.tag == "tag:yaml.org,2002:int":
-        digits = _int_digits(node.value)
-        if digits > MAX_INT_DIGITS:
-            problems.append(
-                ConfigProblem(
-                    name,
-                    node.start_mark.line + 1,
-                    format_path(path),
-                    f"integer too long ({digits:,} digits; at most {MAX_INT_DIGITS})",
-                )
-            )
+    elif _int_too_long(node):
+        problems.append(ConfigProblem(name, node.start_mark.line + 1, format_path(path), _too_long(node)))
     elif node.tag == "tag:yaml.org,2002:timestamp":
         try:
             loader.construct_yaml_timestamp(node)

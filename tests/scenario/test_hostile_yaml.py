@@ -104,6 +104,14 @@ def test_an_integer_too_long_is_one_line(tmp_path, negotiate, number, digits):
     ]
 
 
+def test_a_key_too_long_an_integer_is_one_line():
+    # an explicit key (``? ...``) may be longer than the 1,024 characters of a plain one
+    with pytest.raises(ConfigError) as info:
+        load_scenario_text("parties:\n  ? " + "9" * 5000 + "\n  : {name: x}\n", "k.yaml")
+    (problem,) = info.value.problems
+    assert str(problem) == "k.yaml:2: parties: a key is an integer too long (5,000 digits; at most 18)"
+
+
 def test_an_integer_at_the_bound_reaches_the_schema(tmp_path):
     text = _with("status_quo: 50", f"status_quo: {'9' * MAX_INT_DIGITS}")
     with pytest.raises(ConfigError) as info:
