@@ -11,9 +11,11 @@ Seconds are units times ``SECONDS_PER_UNIT``, measured on the flagship: ``nafta_
 units per draw (32 rounds at most, 3 parties, 22 pieces, 5 issues) and the batch driver played
 2,000 of its draws in 0.12 s of CPU (0.061 ms a draw; ``run_rows`` after a warm-up, December 2026,
 on the 2-core development machine), 7.8 ns a unit. Synthetic scenarios run to their deadline
-(3 to 20 parties, 5 to 100 issues, 10 to 40 rounds) took 6.6 to 13 ns a unit in batches of 200 or
-more, so the figure is right within a factor of two; the flagship's talks end early (8 rounds on
-average), which its worst case does not count. One negotiation played round by round (``negotiate
+(3 to 20 parties, 5 to 100 issues, 10 to 40 rounds; batches of 4 to 500 draws) took 6.6 to 13 ns
+a unit of the rounds they played, so the figure is right within a factor of two; small batches of
+long talks cost more a unit (100 draws of 200 rounds: 34 ns), the per-round work of a batch
+spread over few draws. The estimate counts every round the calendar allows: an upper bound where
+talks end early, as the flagship's do (8 rounds on average). One negotiation played round by round (``negotiate
 run``, the classroom: the Mesa driver) also pays Python's work per party and issue each round,
 ``SECONDS_PER_PARTY_ISSUE_ROUND``: synthetic games of 3 x 5, 6 x 5, 10 x 10 and 20 x 20 parties x
 issues took 0.07 to 0.1 ms per party, issue and round (``api.run``, same machine).
