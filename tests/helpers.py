@@ -166,3 +166,29 @@ def chapters(b_y=0.5) -> str:
     closes that day, x stays open, and both accept the text (x = y = 0.5, worth 0.75 to each) on
     2024-02-01. The config's YAML text."""
     return CHAPTERS.format(b_y=b_y)
+
+
+def synthetic(parties: int, issues: int, rounds: int, options: int = 5) -> str:
+    """YAML of a scenario of any size: every other issue discrete (``options`` options), the rest
+    continuous on [0, 100]; each party's ideals spread, weights and reservations uncertain; weekly
+    rounds, the horizon 400 days after the deadline. For the bounds on the work a scenario asks for."""
+    issue_specs, profiles = {}, {}
+    for i in range(issues):
+        discrete = i % 2 == 1
+        spec = {"options": [f"o{k}" for k in range(options)], "status_quo": "o0"}
+        issue_specs[f"i{i}"] = spec if discrete else {"range": [0, 100], "status_quo": 50}
+    for p in range(parties):
+        prefs = {}
+        for i in range(issues):
+            ideal = f"o{(p + i) % options}" if i % 2 else 100 * ((p + i) % parties) / max(parties - 1, 1)
+            prefs[f"i{i}"] = {"weight": {"dist": "uniform", "low": 0.2, "high": 1.0}, "ideal": ideal}
+        profiles[f"P{p}"] = {"reservation": {"dist": "uniform", "low": 0.5, "high": 0.9}, "issues": prefs}
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=7 * k) for k in range(rounds)]
+    data = {
+        "name": f"synthetic {parties} x {issues} x {rounds}",
+        "parties": {f"P{p}": {"name": f"Party {p}"} for p in range(parties)},
+        "issues": issue_specs,
+        "profiles": profiles,
+        "calendar": {"rounds": days, "deadline": days[-1], "horizon": days[-1] + dt.timedelta(days=400)},
+    }
+    return yaml.safe_dump(data, sort_keys=False)

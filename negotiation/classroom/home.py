@@ -8,12 +8,14 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from negotiation.errors import ConfigError, UserError
+from negotiation.scenario.cost import over_budget
 
 from . import play
 from .access import Refused, runner, store
 
 MAX_YAML_BYTES = 200_000  # an uploaded scenario
 DEFAULT_SCENARIO = "teaching_split"
+ROOM_BUDGET_SECONDS = 30.0  # estimated computing for one game and its Monte Carlo (scenario/cost.py)
 
 bp = Blueprint("home", __name__)
 
@@ -34,6 +36,8 @@ def create_room():
         return _index_error("The scenario has problems; nothing was created:", [str(p) for p in exc.problems])
     except Refused as exc:
         return _index_error(exc.message, exc.lines, exc.status)
+    if too_heavy := over_budget(loaded, runner().draws, ROOM_BUDGET_SECONDS):
+        return _index_error(too_heavy, [])
     try:
         seed = _int_field("seed", 1, 0, 2**32 - 1)
         draw = _int_field("draw", 0, 0, 10**9)

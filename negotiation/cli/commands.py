@@ -70,9 +70,14 @@ def _load(config: str):
 @cli.command()
 @click.argument("config")
 def validate(config):
-    """Check CONFIG; print ok, or every problem with file, line and key path (exit 2)."""
-    _load(config)
+    """Check CONFIG; print ok and its estimated cost, or every problem with file, line and key path
+    (exit 2)."""
+    from negotiation.scenario.cost import estimate
+
+    loaded = _load(config)
     click.echo("ok")
+    sweep = loaded.scenario.sweep
+    click.echo(estimate(loaded, sweep.draws if sweep else 1000).line())
 
 
 @cli.command()

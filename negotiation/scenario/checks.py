@@ -19,7 +19,7 @@ from negotiation.kernel.structure import MAX_EXTENSIONS, MAX_ROUNDS, ShockChange
 from negotiation.scenario.beliefs import belief_prior
 from negotiation.scenario.distributions import Resample
 from negotiation.scenario.params import ParamSpace, Slot
-from negotiation.scenario.schema import Scenario
+from negotiation.scenario.schema import MAX_WEIGHT, Scenario
 from negotiation.strategies import get_strategy
 
 PROB = (0.0, 1.0)
@@ -128,7 +128,7 @@ def build(scn: Scenario) -> tuple[Structure, ParamSpace, list[tuple[tuple, str]]
             if pref is None:
                 pr.add(base + ("issues",), f"no preference for issue {k!r}")
                 continue
-            w = slot(f"{p}.{k}.weight", ipath + ("weight",), pref.weight, (0.0, math.inf), "a weight")
+            w = slot(f"{p}.{k}.weight", ipath + ("weight",), pref.weight, (0.0, MAX_WEIGHT), "a weight")
             partners = [b if a == pi else a for a, b in issue_pairs.get(k, []) if pi in (a, b)]
             if k not in issue_pairs or partners:  # (a party in no pair of a per-pair issue ignores it)
                 weight_floor += w.support()[0]
@@ -493,7 +493,7 @@ def _pair_weights(p: str, k: str, pref, ipath: tuple, partners: list[str], per_p
     before, floor = len(pr.items), 0.0
     for q in partners:
         value, at = (1.0, ipath) if given is None else (given[q], path + (q,))
-        floor += slot(f"{p}.{k}.pairs.{q}", at, value, (0.0, math.inf), "a pair weight").support()[0]
+        floor += slot(f"{p}.{k}.pairs.{q}", at, value, (0.0, MAX_WEIGHT), "a pair weight").support()[0]
     if partners and floor == 0 and len(pr.items) == before:
         pr.add(path, "pair weights must sum to a positive number; they are (or can all be) 0")
 

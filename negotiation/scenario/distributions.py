@@ -85,8 +85,8 @@ class Choice(_Dist):
     """One of a list of values, with optional probabilities (equal by default)."""
 
     dist: Literal["choice"]
-    options: list[float] = Field(min_length=1)
-    p: list[float] | None = None
+    options: list[float] = Field(min_length=1, max_length=1000)
+    p: list[float] | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")
     def _probs(self):

@@ -1,9 +1,11 @@
 """Import GENIUS / ANAC negotiation domains: a domain XML file and one utility-profile XML file
-per party become a scenario config for this simulator.
+per party become a scenario config for this simulator. Files are parsed with defusedxml: a
+DOCTYPE or ENTITY declaration is refused in any encoding.
 
 Read: discrete issues with their values; integer and real issues with bounds (their linear
 evaluators give the ideal end); per-value evaluations (divided by the issue's largest, so the
-best value is worth 1); issue weights (normalised); the reservation value; the discount factor
+best value is worth 1; an issue every evaluation of which is 0 is worth 0 to that party, noted in
+a comment of the config); issue weights (normalised); the reservation value; the discount factor
 (recorded in a comment: this simulator discounts through the calendar, not per round).
 """
 
@@ -14,6 +16,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import defusedxml
+import defusedxml.ElementTree as SafeET
 import yaml
 
 from negotiation.errors import UserError
@@ -28,10 +32,10 @@ def _parse(path: Path) -> ET.Element:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
     if len(raw) > MAX_XML_BYTES:
         raise UserError(f"{path}: file too large ({len(raw)} bytes; at most {MAX_XML_BYTES})")
-    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise UserError(f"{path}: DOCTYPE and ENTITY declarations are not accepted")
-    try:
-        return ET.fromstring(raw)
+    try:  # defusedxml refuses a DOCTYPE in whatever encoding the file declares (UTF-16 too)
+        return SafeET.fromstring(raw, forbid_dtd=True)
+    except defusedxml.DefusedXmlException:
+        raise UserError(f"{path}: DOCTYPE and ENTITY declarations are not accepted") from None
     except ET.ParseError as exc:
         raise UserError(
             f"{path}:{exc.position[0]}: not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc})"
@@ -80,6 +84,7 @@ def _profile(root: ET.Element, path: Path, issues: list[dict]) -> dict:
     by_index = {i["index"]: i["name"] for i in issues if i["index"] is not None}
     weights: dict[str, float] = {}
     values: dict[str, dict] = {}
+    indifferent: list[str] = []  # discrete issues every evaluation of which is 0
     for w in root.iter("weight"):
         name = by_index.get(w.get("index"))
         if name is None:
@@ -104,9 +109,9 @@ def _profile(root: ET.Element, path: Path, issues: list[dict]) -> dict:
             if missing:
                 raise UserError(f"{path}: issue {name!r} has no evaluation for {missing[0]!r}")
             top = max(evals.values())
-            if top <= 0:
-                raise UserError(f"{path}: issue {name!r}: every evaluation is 0")
-            values[name] = {o: round(evals[o] / top, 12) for o in iss["options"]}
+            if top <= 0:  # the party does not value this issue (GENIUS and NegMAS allow it)
+                indifferent.append(name)
+            values[name] = {o: round(evals[o] / top, 12) if top > 0 else 0.0 for o in iss["options"]}
         else:
             ev = node.find("evaluator")
             slope = _number(ev.get("slope"), path, f"slope of {name}") if ev is not None and ev.get("slope") else 1.0
@@ -116,6 +121,8 @@ def _profile(root: ET.Element, path: Path, issues: list[dict]) -> dict:
             raise UserError(f"{path}: no weight for issue {name!r}")
         if name not in values:
             raise UserError(f"{path}: no evaluations for issue {name!r}")
+    if indifferent and len(indifferent) == len(by_name):
+        raise UserError(f"{path}: every evaluation of every issue is 0: the profile values nothing")
     total = sum(weights.values())
     if total <= 0 or any(w < 0 for w in weights.values()):
         raise UserError(f"{path}: weights must be non-negative with a positive sum")
@@ -124,6 +131,7 @@ def _profile(root: ET.Element, path: Path, issues: list[dict]) -> dict:
     return {
         "weights": {k: round(v / total, 12) for k, v in weights.items()},
         "values": values,
+        "indifferent": indifferent,
         "reservation": _number(res.get("value"), path, "reservation") if res is not None else 0.0,
         "discount": _number(disc.get("value"), path, "discount_factor") if disc is not None else 1.0,
     }
@@ -149,6 +157,7 @@ def import_genius(domain: Path, profiles: list[Path], rounds: int = 10) -> str:
         raise UserError(f"{domain}: issue names collide once made into ids: {sorted(ids.values())}")
     parties, profs = {}, {}
     discounts = {}
+    notes = []
     for path in profiles:
         pid = _ident(Path(path).stem, False)
         while pid in parties:
@@ -156,6 +165,10 @@ def import_genius(domain: Path, profiles: list[Path], rounds: int = 10) -> str:
         prof = _profile(_parse(path), path, issues)
         parties[pid] = {"name": Path(path).stem}
         discounts[pid] = prof["discount"]
+        notes += [
+            f"# {pid} does not value {ids[name]} (every evaluation 0): its values there are all 0."
+            for name in prof["indifferent"]
+        ]
         entry = {"reservation": min(max(prof["reservation"], 0.0), 1.0), "issues": {}}
         for iss in issues:
             name, key = iss["name"], ids[iss["name"]]
@@ -193,5 +206,6 @@ def import_genius(domain: Path, profiles: list[Path], rounds: int = 10) -> str:
         "# normalised. GENIUS has no status quo: the first value of each issue stands in for it.",
         "# Discount factors (not modelled per round here; the calendar's deadline plays that part): "
         + ", ".join(f"{p} {d:g}" for p, d in discounts.items()),
+        *notes,
     ]
     return "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

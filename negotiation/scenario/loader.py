@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from negotiation.errors import ConfigError, ConfigProblem, UserError
 from negotiation.kernel.structure import Structure
 from negotiation.scenario import bundled
 from negotiation.scenario.checks import build
+from negotiation.scenario.cost import too_much_work
 from negotiation.scenario.distributions import DIST_TAGS
 from negotiation.scenario.params import ParamSpace
 from negotiation.scenario.schema import Scenario
@@ -112,10 +114,18 @@ def _message(err: dict) -> str:
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if msg.startswith("Input should be "):
-        inp = err.get("input")
-        shown = type(inp).__name__ if isinstance(inp, (dict, list)) else repr(inp)
-        return f"expected {msg.removeprefix('Input should be ')}, got {shown}"
+        return f"expected {msg.removeprefix('Input should be ')}, got {_shown(err.get('input'))}"
     return msg
+
+
+def _shown(value) -> str:
+    """A value as an error message shows it: a container by its type, an integer too long to
+    print (Python refuses more than 4,300 decimal digits) by its size, anything else by repr."""
+    if isinstance(value, (dict, list)):
+        return type(value).__name__
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {math.floor(math.log10(abs(value))) + 1:,} digits"
+    return repr(value)
 
 
 def _pydantic_problems(exc: ValidationError, data, lines: Lines, name: str) -> list[ConfigProblem]:
@@ -156,6 +166,9 @@ def validate_data(data, lines: Lines, name: str) -> Loaded:
     structure, space, problems = build(scenario)
     if problems:
         raise ConfigError([ConfigProblem(name, line_of(lines, p), format_path(p), m) for p, m in problems])
+    too_much = too_much_work(structure)
+    if too_much:
+        raise ConfigError([ConfigProblem(name, None, "", too_much)])
     return Loaded(scenario, structure, space, name)
 
 

@@ -8,11 +8,25 @@ parameter, sampled once per negotiation.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
 from negotiation.scenario.distributions import Dist
+
+# Bounds on every count a scenario may ask for (the work of a run is bounded as a whole in
+# ``negotiation.scenario.cost``); docs/model.md lists them.
+MAX_PARTIES = 20
+MAX_ISSUES = 100
+MAX_OPTIONS = 50  # options of a discrete issue
+MAX_ROUND_DATES = 1000  # listed round dates (extensions and accession add rounds: at most 2,000 in all)
+MAX_DRAWS = 1_000_000  # Monte Carlo draws per sweep point
+MAX_GRID_POINTS = 10_000  # points of a sweep grid (the product of its lists' lengths)
+MAX_DESIGN_SAMPLES = 100_000  # samples of a Latin-hypercube or Sobol design
+MAX_MAGNITUDE = 1e12  # of an issue's range, status quo and display scale (in natural units)
+MAX_WEIGHT = 1e6  # of an issue weight or pair weight (weights are relative: normalised per party)
+MAX_LISTED = 1000  # entries of any other list or mapping (stakes, coalitions, beliefs, sources, ...)
 
 Num = Annotated[float | Dist, Field(union_mode="left_to_right")]
 PartyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*$", max_length=16)]
@@ -36,7 +50,7 @@ class Party(Strict):
     """A negotiating party."""
 
     name: str
-    negotiators: list[str] = []
+    negotiators: list[str] = Field(default=[], max_length=MAX_LISTED)
     stance: str = ""
 
 
@@ -48,10 +62,10 @@ class Issue(Strict):
     range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     options: list[str] | None = None
     status_quo: float | str
-    scale: float = Field(default=1.0, gt=0)  # display factor, e.g. 100 to show 0.625 as 62.5
+    scale: float = Field(default=1.0, gt=0, le=MAX_MAGNITUDE)  # display factor, e.g. 100 to show 0.625 as 62.5
     # ``per_pair``: one term per pair of parties (``pairs``, default every pair), not one for all.
     scope: Literal["common", "per_pair"] = "common"
-    pairs: list[Annotated[list[str], Field(min_length=2, max_length=2)]] | None = None
+    pairs: list[Annotated[list[str], Field(min_length=2, max_length=2)]] | None = Field(default=None, max_length=190)
 
     @model_validator(mode="after")
     def _kind(self):
@@ -61,6 +75,8 @@ class Issue(Strict):
             raise ValueError("give exactly one of 'range' (continuous) or 'options' (discrete)")
         if self.range is not None:
             lo, hi = self.range
+            if max(abs(lo), abs(hi)) > MAX_MAGNITUDE:
+                raise ValueError(f"range values must lie in [{-MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}]")
             if not lo < hi:
                 raise ValueError(f"range low ({lo}) must be below high ({hi})")
             if isinstance(self.status_quo, str):
@@ -68,8 +84,9 @@ class Issue(Strict):
             if not lo <= self.status_quo <= hi:
                 raise ValueError(f"status_quo {self.status_quo} is outside range [{lo}, {hi}]")
         else:
-            if len(self.options) < 2 or len(set(self.options)) != len(self.options) or len(self.options) > 50:
-                raise ValueError("options must list from 2 to 50 distinct names")
+            n = len(self.options)
+            if n < 2 or len(set(self.options)) != n or n > MAX_OPTIONS:
+                raise ValueError(f"options must list from 2 to {MAX_OPTIONS} distinct names")
             if self.status_quo not in self.options:
                 raise ValueError(f"status_quo {self.status_quo!r} is not one of {self.options}")
         return self
@@ -90,11 +107,11 @@ class IssuePreference(Strict):
     weight: Num
     ideal: Num | str | None = None
     shape: Literal["linear", "concave", "convex"] = "linear"
-    values: dict[str, Num] | None = None
+    values: dict[str, Num] | None = Field(default=None, max_length=MAX_OPTIONS)
     salience: float | None = Field(default=None, ge=0, le=1)  # for the BDM forecast; default: the weight
     # A per-pair issue: the split of the weight over the party's pairs, by the other party of each
     # (numbers or distributions, normalised over the pairs; default equal shares).
-    pair_weights: dict[str, Num] | None = None
+    pair_weights: dict[str, Num] | None = Field(default=None, max_length=MAX_PARTIES)
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):
@@ -105,14 +122,14 @@ class StrategySpec(Strict):
     """Which strategy a party plays, with its parameters (numbers, distributions or names)."""
 
     name: str = "time_dependent"
-    params: dict[str, Num | str] = {}
+    params: dict[str, Num | str] = Field(default={}, max_length=50)
 
 
 class Profile(Strict):
     """A party's private profile: preferences, reservation utility, strategy and rule odds."""
 
     reservation: Num
-    issues: dict[str, IssuePreference]
+    issues: dict[str, IssuePreference] = Field(max_length=MAX_ISSUES)
     strategy: StrategySpec = StrategySpec()
     p_extend: Num = 1.0
     p_withdraw: Num = 0.0
@@ -130,7 +147,7 @@ class Stake(Strict):
     holder: str
     affects: str
     value: Num
-    when: list[str] = Field(min_length=1)
+    when: list[str] = Field(min_length=1, max_length=50)
     source: str = ""
 
 
@@ -157,14 +174,14 @@ class Coalition(Strict):
 class Calendar(Strict):
     """Rounds, deadline, extension and withdrawal rules, horizon."""
 
-    rounds: list[dt.date] = Field(min_length=1, max_length=1000)
+    rounds: list[dt.date] = Field(min_length=1, max_length=MAX_ROUND_DATES)
     deadline: dt.date
-    first_vote_round: int | None = None
+    first_vote_round: int | None = None  # a round number from 1 to len(rounds) (scenario/checks.py)
     max_extensions: Num = 0
     extension_months: int = Field(default=3, ge=1, le=60)
     extension_gap_days: Num = 30
     withdrawal_notice_days: int = Field(default=183, ge=0, le=3650)
-    withdrawal_earliest_round: int = Field(default=1, ge=1)
+    withdrawal_earliest_round: int = Field(default=1, ge=1, le=2000)
     horizon: dt.date
 
 
@@ -197,23 +214,29 @@ class Shock(Strict):
 class LatinHypercube(Strict):
     """A Latin-hypercube sample of ``samples`` points over the given [low, high] ranges."""
 
-    samples: int = Field(ge=1, le=100_000)
-    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=1)
+    samples: int = Field(ge=1, le=MAX_DESIGN_SAMPLES)
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        min_length=1, max_length=MAX_LISTED
+    )
 
 
 class SobolDesign(Strict):
     """Saltelli points for Sobol indices: ``samples`` * (D + 2) points over the ranges (default:
     every uncertain parameter over its support)."""
 
-    samples: int = Field(default=64, ge=2, le=100_000)
-    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] | None = None
+    samples: int = Field(default=64, ge=2, le=MAX_DESIGN_SAMPLES)
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] | None = Field(
+        default=None, max_length=MAX_LISTED
+    )
 
 
 class SweepSpec(Strict):
     """Sweep points: a grid over named parameters, a Latin-hypercube sample, or a Sobol design."""
 
-    draws: int = Field(default=1000, ge=1)
-    grid: dict[str, Annotated[list[float], Field(min_length=1)]] | None = None
+    draws: int = Field(default=1000, ge=1, le=MAX_DRAWS)
+    grid: dict[str, Annotated[list[float], Field(min_length=1, max_length=MAX_GRID_POINTS)]] | None = Field(
+        default=None, max_length=20
+    )
     lhs: LatinHypercube | None = None
     sobol: SobolDesign | None = None
 
@@ -221,6 +244,8 @@ class SweepSpec(Strict):
     def _one(self):
         if sum(x is not None for x in (self.grid, self.lhs, self.sobol)) > 1:
             raise ValueError("give one of grid, lhs or sobol")
+        if self.grid and math.prod(len(v) for v in self.grid.values()) > MAX_GRID_POINTS:
+            raise ValueError(f"the grid has more than {MAX_GRID_POINTS:,} points (the product of its lists' lengths)")
         return self
 
 
@@ -234,7 +259,7 @@ class Posterior(Strict):
     config as their priors; removing this section restores them."""
 
     source: str = ""
-    names: list[str] = Field(min_length=1)
+    names: list[str] = Field(min_length=1, max_length=MAX_LISTED)
     rows: list[list[float]] = Field(min_length=1, max_length=MAX_POSTERIOR_ROWS)
 
 
@@ -276,18 +301,18 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    sources: list[str] = []
-    parties: dict[PartyId, Party] = Field(min_length=2, max_length=20)
-    issues: dict[IssueId, Issue] = Field(min_length=1, max_length=100)
-    profiles: dict[str, Profile]
-    stakes: dict[str, Stake] = {}
-    coalitions: list[Coalition] = []
+    sources: list[str] = Field(default=[], max_length=MAX_LISTED)
+    parties: dict[PartyId, Party] = Field(min_length=2, max_length=MAX_PARTIES)
+    issues: dict[IssueId, Issue] = Field(min_length=1, max_length=MAX_ISSUES)
+    profiles: dict[str, Profile] = Field(max_length=MAX_PARTIES)
+    stakes: dict[str, Stake] = Field(default={}, max_length=MAX_LISTED)
+    coalitions: list[Coalition] = Field(default=[], max_length=190)
     calendar: Calendar
     shocks: dict[ShockId, Shock] = Field(default={}, max_length=100)
     sweep: SweepSpec | None = None
     posterior: Posterior | None = None
     information: Literal["complete", "private"] = "complete"
-    beliefs: list[Belief] = Field(default=[], max_length=1000)
+    beliefs: list[Belief] = Field(default=[], max_length=MAX_LISTED)
     # How offers are made: ``round_robin`` (each party in turn proposes a whole package) or
     # ``single_text`` (a mediator's one negotiating text, amended round by round); and how they
     # close: as one ``package`` or ``chapters`` (issue by issue, on the single text).

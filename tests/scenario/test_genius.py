@@ -77,3 +77,56 @@ def test_too_few_profiles_and_unknown_issue(tmp_path):
     other.write_text(P1.read_text().replace('name="Music"', 'name="Dance"'))
     with pytest.raises(UserError, match="'Dance' is not in the domain"):
         import_genius(DOMAIN, [P1, other])
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """A profile whose one item value is an entity that expands ten-fold per level (10 ** levels
+    "lol"s), declared in the DOCTYPE."""
+    chain = "".join(f' <!ENTITY lol{k} "' + f"&lol{k - 1};" * 10 + '">\n' for k in range(1, levels + 1))
+    return (
+        '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE lolz [\n <!ENTITY lol0 "lol">\n' + chain + "]>\n"
+        f'<utility_space><objective><issue name="Food" index="1"><item value="&lol{levels};"/></issue>'
+        "</objective></utility_space>\n"
+    )
+
+
+@pytest.mark.parametrize("levels", [9, 1])
+def test_a_utf16_doctype_is_refused_on_one_line(tmp_path, negotiate, levels):
+    # UTF-16 spells "<!DOCTYPE" with a zero byte after each letter: a byte search for it missed it.
+    bad = tmp_path / "lol.xml"
+    bad.write_bytes(billion_laughs(levels).encode("utf-16"))
+    result = negotiate("import-genius", DOMAIN, P1, bad, "-o", tmp_path / "out.yaml")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [f"error: {bad}: DOCTYPE and ENTITY declarations are not accepted"]
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_utf16_profile_without_a_doctype_is_read(tmp_path):
+    p2 = tmp_path / "party2_utility.xml"
+    p2.write_bytes(('<?xml version="1.0" encoding="UTF-16"?>\n' + P2.read_text()).encode("utf-16"))
+    scn = load_scenario_text(import_genius(DOMAIN, [P1, p2])).scenario
+    assert scn.profiles["party2utility"].issues["music"].weight == 0.75
+
+
+def test_an_issue_every_evaluation_of_which_is_zero_is_worth_nothing(tmp_path, negotiate):
+    # ANAC profiles (and GENIUS and NegMAS, which read them) allow an issue the party does not care
+    # about: every evaluation 0, often with a tiny weight. It is worth 0 to that party.
+    zero = tmp_path / "party3_utility.xml"
+    zero.write_text(
+        P1.read_text()
+        .replace('value="DJ" evaluation="5"', 'value="DJ" evaluation="0"')
+        .replace('value="Band" evaluation="1"', 'value="Band" evaluation="0"')
+        .replace('<weight index="2" value="0.4"/>', '<weight index="2" value="0.0001"/>')
+    )
+    out = tmp_path / "three.yaml"
+    result = negotiate("import-genius", DOMAIN, P1, P2, zero, "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "# party3utility does not value music (every evaluation 0): its values there are all 0." in text
+    p3 = load_scenario(out).scenario.profiles["party3utility"]
+    assert p3.issues["music"].values == {"DJ": 0.0, "Band": 0.0}
+    # weights 0.6 and 0.0001 normalised
+    assert p3.issues["music"].weight == pytest.approx(0.0001 / 0.6001)
+    assert p3.issues["food"].values == {"Chips": 0.25, "Catering": 1.0, "Finger food": 0.5}
+    ran = negotiate("run", out, "--out", tmp_path / "run", "--no-report")
+    assert ran.exit_code == 0, ran.output

@@ -282,7 +282,7 @@ PAIR_CASES = [
         [("{B: 2, C: 1}", "{B: 2, C: -1}")],
         "      access: {weight: 1, ideal: 0, pair_weights",
         "profiles.A.issues.access.pair_weights.C",
-        ("a pair weight must be at least 0, got -1",),
+        ("a pair weight must lie in [0, 1e+06], got -1",),
     ),
 ]
 
