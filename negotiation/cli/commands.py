@@ -543,8 +543,12 @@ def forecast(config, rounds, issues, as_json):
     from negotiation.scenario import units
 
     out = api.forecast(config, rounds, list(issues) or None)
+    settled = api.forecast_convergence(config, rounds, list(issues) or None)
     if as_json:
         click.echo(json.dumps(out, sort_keys=True))
+        for issue, conv in settled.items():
+            if conv["text"]:
+                click.echo(f"warning: {issue}: {conv['text']}", err=True)
         return
     loaded = _load(config)
     st = loaded.structure
@@ -556,6 +560,8 @@ def forecast(config, rounds, issues, as_json):
             pos = "  ".join(f"{p} {_shown(v, unit)}" for p, v in f["positions"].items())
             mean = f"{f['mean']:.3f}" if not unit and isinstance(f["forecast"], str) else _shown(f["mean"], unit)
             click.echo(f"  round {f['round']:>3}: forecast {_shown(f['forecast'], unit)}, mean {mean}   {pos}")
+        if settled[issue]["text"]:
+            click.echo(f"  warning: {settled[issue]['text']}")
 
 
 def _shown(v, unit: str) -> str:
