@@ -424,9 +424,10 @@ def tournament(
     progress: bool = False,
 ) -> TournamentResult:
     """Play every assignment of the named strategies to the parties on the same draw rows (a
-    Monte Carlo sweep each): deal odds with intervals and mean utilities per assignment."""
+    Monte Carlo sweep each): deal odds with intervals and mean utilities per assignment, and
+    the strategies' standings (``summary["standings"]``, ranked, and ``summary["pairwise"]``)."""
     from negotiation.experiments.executors import Progress
-    from negotiation.experiments.tournament import parse_strategies, run_tournament, table
+    from negotiation.experiments.tournament import parse_strategies, play_tournament, table
 
     loaded = load(scenario)
     _check_counts(draws, seed, workers)
@@ -435,11 +436,11 @@ def tournament(
     total = len(names) ** st.n_parties * draws
     bar = Progress(total, 0, not progress, "tournament")
     try:
-        results = run_tournament(loaded, names, draws, seed, workers=workers, progress=bar.update)
+        results, standings = play_tournament(loaded, names, draws, seed, workers=workers, progress=bar.update)
     finally:
         bar.close()
     tab = table(results, st.parties, st.outcomes)
-    summary = {"n_draws": total, "seed": seed, "strategies": names, "assignments": results}
+    summary = {"n_draws": total, "seed": seed, "strategies": names, "assignments": results, **standings}
     res = TournamentResult(summary, tab.to_pandas())
     if runs_dir is not None or out is not None:
         import pyarrow.csv as pacsv

@@ -59,6 +59,10 @@ CAPTIONS = {
     "concession_paths.png": (
         "Each party's target and the utility to it of every offer, round by round, with calendar events."
     ),
+    "tournament_standings.png": (
+        "Each strategy's mean utility (95% t intervals over draw rows) and deal rate (95% Wilson intervals), "
+        "best first, and the pairwise mean utility of each strategy against each other one."
+    ),
     "tournament_deal_odds.png": "Probability of a deal for each assignment of strategies to parties (95% intervals).",
     "sobol.png": "Sobol indices: the share of each outcome's variance across points due to each parameter.",
 }
@@ -304,6 +308,8 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
         jobs.append(("pareto_gaps.png", lambda: plots.pareto_gaps(loaded, data.table)))
         if summary.get("sobol"):
             jobs.append(("sobol.png", lambda: plots.sobol_sensitivity(summary["sobol"])))
+    if data.kind == "tournament" and summary.get("standings"):
+        jobs.append(("tournament_standings.png", lambda: plots.tournament_standings(loaded, summary)))
     if data.kind == "tournament" and data.tournament is not None:
         jobs.append(("tournament_deal_odds.png", lambda: plots.tournament_deal_odds(loaded, data.tournament)))
     drawn, problems = [], []
@@ -348,7 +354,8 @@ h2 { font-size: 1.25em; border-bottom: 1px solid #bbb; padding-bottom: 0.15em; m
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.93em; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #eee; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.wide { overflow-x: auto; }
 code { font-family: "SFMono-Regular", Consolas, Menlo, monospace; font-size: 0.92em; word-break: break-all; }
 .warn { border: 3px solid #b00; background: #fff3f0; padding: 0.7em 1em; margin: 1em 0; }
 .warn strong { color: #900; font-size: 1.1em; }
@@ -720,6 +727,61 @@ def _tournament_table(data: RunData) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
+def _interval(ci, digits: int = 3) -> str:
+    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]" if ci else "n/a"
+
+
+def _standings_section(data: RunData) -> str:
+    """The strategies ranked by mean utility with intervals and deal rates, and the pairwise
+    table (row strategy's mean utility against the column strategy). Empty for a summary without
+    standings (a tournament of an older version)."""
+    s = data.summary or {}
+    rows = s.get("standings") or []
+    if not rows:
+        return ""
+    n = rows[0]["n_draws"]
+    out = [
+        "<h2>Standings</h2>",
+        f"<p>Every assignment was played on the same {n:,} draw rows. A strategy's <em>mean utility</em> is "
+        "its parties' final utility (0-1), averaged per row over every slot where a party plays it and then "
+        "over rows, with a 95% t interval over the rows; its <em>deal rate</em> is the share of the "
+        "games it takes part in that end in a full deal, with a 95% Wilson interval on the rows "
+        "(conservative). Ranked by mean utility.</p>",
+    ]
+    head = _row("rank", "strategy", "mean utility", "95% interval", "deal rate", "95% interval", "slots", header=True)
+    body = [head]
+    for r in rows:
+        body.append(
+            _row(
+                (r["rank"], "num"),
+                r["strategy"],
+                (f"{r['mean_utility']:.3f}", "num"),
+                (_interval(r["mean_utility_ci95"]), "num"),
+                (f"{r['deal_rate']:.3f}", "num"),
+                (_interval(r["deal_rate_ci95"]), "num"),
+                (r["slots"], "num"),
+            )
+        )
+    out.append('<table id="standings">' + "".join(body) + "</table>")
+    pair = s.get("pairwise") or {}
+    names = [r["strategy"] for r in rows]
+    if pair and len(names) > 1:
+        out.append(
+            "<h3>Pairwise</h3><p>Mean utility of a party playing the row strategy in the assignments where "
+            "every other party plays the column strategy (the diagonal: everybody plays it), with its 95% "
+            "t interval over the rows.</p>"
+        )
+        body = [_row("strategy (row) against (column)", *names, header=True)]
+        for a in names:
+            cells = []
+            for b in names:
+                c = (pair.get(a) or {}).get(b)
+                cells.append((f"{c['mean_utility']:.3f} {_interval(c['ci95'])}" if c else "", "num"))
+            body.append(_row(a, *cells))
+        out.append('<table id="pairwise">' + "".join(body) + "</table>")
+    return "\n".join(out)
+
+
 def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     """The report page as one self-contained HTML string."""
     scn = data.loaded.scenario
@@ -768,6 +830,7 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":
+        parts.append(_standings_section(data))
         parts.append("<h2>Odds per strategy assignment</h2>" + _tournament_table(data))
 
     parts.append("<h2>Plots</h2>")

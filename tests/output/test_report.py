@@ -170,8 +170,36 @@ def test_single_run_agreement_is_shown_in_display_units():
 
 
 def test_tournament_report(runs):
-    text = check_report(runs["tournament"], {"tournament_deal_odds.png"})
+    folder = runs["tournament"]
+    text = check_report(folder, {"tournament_deal_odds.png", "tournament_standings.png"})
     assert "hardliner" in text and "time_dependent" in text
+    # the standings: each strategy ranked by mean utility, with its t interval and its deal rate
+    # with its Wilson interval, as summary.json has them
+    summary = json.loads((folder / "summary.json").read_text())
+    ranked = summary["standings"]
+    assert [r["rank"] for r in ranked] == [1, 2]
+    standings = text[text.index('<table id="standings">') :]
+    standings = standings[: standings.index("</table>")]
+    for r in ranked:
+        lo, hi = r["mean_utility_ci95"]
+        dlo, dhi = r["deal_rate_ci95"]
+        row = (
+            f'<tr><td class="num">{r["rank"]}</td><td>{r["strategy"]}</td>'
+            f'<td class="num">{r["mean_utility"]:.3f}</td><td class="num">[{lo:.3f}, {hi:.3f}]</td>'
+            f'<td class="num">{r["deal_rate"]:.3f}</td><td class="num">[{dlo:.3f}, {dhi:.3f}]</td>'
+            f'<td class="num">{r["slots"]}</td></tr>'
+        )
+        assert row in standings
+    assert standings.index(ranked[0]["strategy"]) < standings.index(ranked[1]["strategy"])
+    # the pairwise table: each strategy against each other one, the row strategy's mean utility
+    pairwise = text[text.index('<table id="pairwise">') :]
+    pairwise = pairwise[: pairwise.index("</table>")]
+    cell = summary["pairwise"]["hardliner"]["time_dependent"]
+    lo, hi = cell["ci95"]
+    assert f'<td class="num">{cell["mean_utility"]:.3f} [{lo:.3f}, {hi:.3f}]</td>' in pairwise
+    assert pairwise.count("<tr>") == 3
+    # numbers and intervals never wrap inside a cell
+    assert "td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }" in text
 
 
 def test_effective_reservations_match_the_draw_table(runs):

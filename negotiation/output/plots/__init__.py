@@ -23,6 +23,7 @@ from negotiation.output.plots.outcome_odds import outcome_odds
 from negotiation.output.plots.pareto_gaps import pareto_gaps
 from negotiation.output.plots.posterior import prior_posterior
 from negotiation.output.plots.sobol import sobol_sensitivity
+from negotiation.output.plots.standings import tournament_standings
 from negotiation.output.plots.style import outcome_label, path_label, save_png
 from negotiation.output.plots.sweep_odds import sweep_odds
 from negotiation.output.plots.time_to_agreement import time_to_agreement
@@ -53,5 +54,6 @@ __all__ = [
     "sweep_odds",
     "time_to_agreement",
     "tournament_deal_odds",
+    "tournament_standings",
     "utility_space",
 ]
