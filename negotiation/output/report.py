@@ -2,14 +2,16 @@
 self-contained page, ``RUN_DIR/report.html`` (images embedded as base64 data URIs, inline CSS,
 no scripts, no external references).
 
-A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
+A run folder of kind ``run``, ``replay`` or ``play`` gets each issue's offers round by round in
+the issue's units, the joint utility path, the concession paths and a table of rounds; a
 ``sweep`` gets outcome odds, odds across its points, the odds of each path where a bilateral deal
 may be joined (section "Paths") and the chapters closed under ``closing: chapters``, agreed
 positions, the utility space, the
 time to the end of talks and, in a section "Efficiency", how far agreements lie from the Pareto
 frontier (and its Sobol indices when it has them), and, run with a history
-(``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the deal
-probability of each strategy assignment. A partial sweep (killed, failed or still running) is
+(``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the
+standings of its strategies (mean utility and deal rate with intervals, a pairwise table) and the
+deal probability of each strategy assignment. A partial sweep (killed, failed or still running) is
 drawn from whatever finished: ``outcomes.parquet``, else the part files in ``parts/``; the page
 says so at the top.
 """
@@ -55,6 +57,14 @@ CAPTIONS = {
     "pareto_gaps.png": (
         "Pareto gaps of the agreements, deals and bilateral deals apart: a histogram of the gaps off the "
         "frontier (shares of each kind's agreements) and the share of agreements with a gap up to each value."
+    ),
+    "offers_by_issue.png": (
+        "Each party's offer on each issue, round by round, in the issue's units (filled markers: offers "
+        "someone accepted; dotted: the agreed term)."
+    ),
+    "joint_utility.png": (
+        "Joint utility path: each offer on the table, proposer by proposer, and its utility to every party "
+        "per round (dotted: each party's reservation)."
     ),
     "concession_paths.png": (
         "Each party's target and the utility to it of every offer, round by round, with calendar events."
@@ -284,6 +294,8 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
     loaded, summary = data.loaded, data.summary or {}
     jobs = []  # (file name, a function returning a Figure or None)
     if data.kind in SINGLE and data.history:
+        jobs.append(("offers_by_issue.png", lambda: plots.offers_by_issue(loaded, data.history, data.summary)))
+        jobs.append(("joint_utility.png", lambda: plots.joint_utility(loaded, data.history, data.summary)))
         jobs.append(("concession_paths.png", lambda: plots.concession_paths(loaded, data.history, data.summary)))
     if data.kind == "sweep" and data.table is not None and data.table.num_rows:
         points = data.manifest.get("points") or [{}]
@@ -356,6 +368,8 @@ th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertic
 th { background: #eee; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .wide { overflow-x: auto; }
+td.nowrap { white-space: nowrap; }
+tr.first td { border-top: 2px solid #777; }
 code { font-family: "SFMono-Regular", Consolas, Menlo, monospace; font-size: 0.92em; word-break: break-all; }
 .warn { border: 3px solid #b00; background: #fff3f0; padding: 0.7em 1em; margin: 1em 0; }
 .warn strong { color: #900; font-size: 1.1em; }
@@ -706,6 +720,61 @@ def _single_table(data: RunData) -> str:
     return table + "<table>" + "".join(prow) + "</table>"
 
 
+EVENT_WORDS = {
+    "extension": "extension",
+    "extension_refused": "extension refused",
+    "notice": "withdrawal notice",
+    "termination": "termination",
+    "outcome": "end of talks",
+    "shock": "shock",
+}
+
+
+def _event_text(ev: dict) -> str:
+    from negotiation.output.plots import outcome_label
+
+    kind = ev.get("kind", "")
+    text = EVENT_WORDS.get(kind, kind.replace("_", " "))
+    if kind == "outcome" and ev.get("outcome"):
+        text += f": {outcome_label(ev['outcome'])}"
+    if kind == "extension" and ev.get("deadline"):
+        text += f" to {ev['deadline']}"
+    if kind == "notice" and ev.get("effective"):
+        text += f" (effective {ev['effective']})"
+    return text
+
+
+def _rounds_section(data: RunData) -> str:
+    """The table of rounds: every offer of every round with its terms in the issues' units, its
+    utility to each party and who accepted it; the round's date, targets and events on its first
+    offer."""
+    st, cfg = data.loaded.structure, data.loaded.scenario.issues
+    head = ["round", "date", "proposer"]
+    head += [f"{issue} ({units.unit_of(st, cfg, i)})" for i, issue in enumerate(st.issues)]
+    head += [f"u.{p}" for p in st.parties] + ["accepted by", "events"]
+    rows = [_row(*head, header=True)]
+    for r in data.history:
+        offers = r.get("offers") or [{}]
+        events = "; ".join(_event_text(ev) for ev in r.get("events", []))
+        for k, off in enumerate(offers):
+            first = k == 0
+            cells = [(r.get("round", "") if first else "", "num"), (r.get("date", "") if first else "", "nowrap")]
+            cells.append(off.get("proposer", ""))
+            for issue in st.issues:
+                v = (off.get("terms") or {}).get(issue)
+                cells.append((v if isinstance(v, str) else ("" if v is None else f"{v:.1f}"), "num"))
+            for p in st.parties:
+                u = (off.get("utilities") or {}).get(p)
+                cells.append(("" if u is None else f"{u:.3f}", "num"))
+            cells += [", ".join(off.get("accepted_by") or []), events if first else ""]
+            rows.append(_row(*cells).replace("<tr>", '<tr class="first">' if first else "<tr>", 1))
+    return (
+        "<h2>Rounds</h2><p>Every offer on the table, round by round: its terms in each issue's units (in "
+        "brackets), what it is worth to each party (utility 0-1) and who accepted it.</p>"
+        '<div class="wide"><table id="rounds">' + "".join(rows) + "</table></div>"
+    )
+
+
 def _tournament_table(data: RunData) -> str:
     from negotiation.output.plots import outcome_label
 
@@ -838,6 +907,8 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     for path in sorted(drawn, key=lambda p: order.get(p.name, len(order))):
         if path.name not in placed:
             parts.append(_figure(path))
+    if data.kind in SINGLE and data.history:
+        parts.append(_rounds_section(data))
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     parts.append(f"<footer>Drawn by negotiation-sim {_e(__version__)} on {_e(stamp)}.</footer>")
     parts.append("</body></html>")

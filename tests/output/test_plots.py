@@ -75,8 +75,13 @@ def history(loaded) -> list[dict]:
     out = []
     for k, day in enumerate(["2017-08-16", "2017-09-01", "2017-12-15"]):
         offers = [
-            {"proposer": p, "utilities": {q: 1.0 - 0.1 * k if q == p else 0.4 + 0.1 * k for q in parties}}
-            for p in parties
+            {
+                "proposer": p,
+                "utilities": {q: 1.0 - 0.1 * k if q == p else 0.4 + 0.1 * k for q in parties},
+                "terms": {"auto_rvc": 85.0 - 5 * k - j, "sunset": ["none", "review", "expiry_5y"][(j + k) % 3]},
+                "accepted_by": parties[:1] if k == 2 else [],
+            }
+            for j, p in enumerate(parties)
         ]
         out.append(
             {
@@ -127,6 +132,41 @@ SOBOL = {
 }
 
 
+STANDINGS = {
+    "standings": [
+        {
+            "strategy": "boulware",
+            "rank": 1,
+            "mean_utility": 0.68,
+            "mean_utility_ci95": [0.67, 0.69],
+            "deal_rate": 0.81,
+            "deal_rate_ci95": [0.76, 0.85],
+            "slots": 12,
+            "games": 7,
+            "n_draws": 300,
+        },
+        {
+            "strategy": "conceder",
+            "rank": 2,
+            "mean_utility": 0.58,
+            "mean_utility_ci95": None,
+            "deal_rate": 0.7,
+            "deal_rate_ci95": [0.65, 0.75],
+            "slots": 12,
+            "games": 7,
+            "n_draws": 300,
+        },
+    ],
+    "pairwise": {
+        "boulware": {
+            "boulware": {"mean_utility": 0.67, "ci95": [0.66, 0.68], "slots": 3},
+            "conceder": {"mean_utility": 0.76, "ci95": [0.75, 0.77], "slots": 3},
+        },
+        "conceder": {"boulware": {"mean_utility": 0.55, "ci95": [0.54, 0.56], "slots": 3}, "conceder": None},
+    },
+}
+
+
 def calibration():
     """A synthetic calibration: a parameter the facts moved, one they did not, a whole-number one."""
     from negotiation.experiments.calibration import Calibration, moved_table
@@ -168,6 +208,9 @@ def figures(loaded, rows) -> dict:
         "time_to_agreement": lambda: plots.time_to_agreement(loaded, rows),
         "pareto_gaps": lambda: plots.pareto_gaps(loaded, rows),
         "concession_paths": lambda: plots.concession_paths(loaded, history(loaded), summary),
+        "offers_by_issue": lambda: plots.offers_by_issue(loaded, history(loaded), summary),
+        "joint_utility": lambda: plots.joint_utility(loaded, history(loaded), summary),
+        "tournament_standings": lambda: plots.tournament_standings(loaded, STANDINGS),
         "tournament_deal_odds": lambda: plots.tournament_deal_odds(loaded, tournament_table(loaded)),
         "sobol_sensitivity": lambda: plots.sobol_sensitivity(SOBOL),
         "prior_posterior": lambda: plots.prior_posterior(calibration()),
@@ -187,7 +230,10 @@ FIGURES = [
     "time_to_agreement",
     "pareto_gaps",
     "concession_paths",
+    "offers_by_issue",
+    "joint_utility",
     "tournament_deal_odds",
+    "tournament_standings",
     "sobol_sensitivity",
     "prior_posterior",
     "backtest_scores",
@@ -307,3 +353,68 @@ def test_no_backend_switch_and_no_pyplot():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got == {"pyplot": False, "changed": [], "backend": "svg"}
+
+
+def test_offers_by_issue_draws_each_offer_in_the_issues_units():
+    """The offer panels hold the terms of rounds.jsonl as they are (display units: % regional
+    content, not a 0-1 share; option indices on a discrete issue's axis named by the options)."""
+    from negotiation.output.plots import joint_utility, offers_by_issue
+    from negotiation.scenario.loader import load_scenario
+
+    loaded = load_scenario(ROOT / "configs" / "nafta_2017.yaml")
+    history = [
+        {
+            "round": 1,
+            "date": "2017-08-16",
+            "events": [],
+            "offers": [
+                {
+                    "proposer": "US",
+                    "terms": {"auto_rvc": 85.0, "sunset": "expiry_5y"},
+                    "accepted_by": [],
+                    "utilities": {"US": 1.0, "CA": 0.2, "MX": 0.3},
+                },
+                {
+                    "proposer": "CA",
+                    "terms": {"auto_rvc": 62.5, "sunset": "none"},
+                    "accepted_by": ["MX"],
+                    "utilities": {"US": 0.25, "CA": 1.0, "MX": 0.9},
+                },
+            ],
+        },
+        {
+            "round": 2,
+            "date": "2017-09-01",
+            "events": [],
+            "offers": [
+                {
+                    "proposer": "US",
+                    "terms": {"auto_rvc": 80.0, "sunset": "review"},
+                    "accepted_by": ["CA", "MX"],
+                    "utilities": {"US": 0.8, "CA": 0.6, "MX": 0.7},
+                },
+            ],
+        },
+    ]
+    summary = {"outcome": "deal", "rounds": 2, "agreement": {"auto_rvc": 80.0, "sunset": "review"}}
+    fig = offers_by_issue(loaded, history, summary)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    rvc = axes[loaded.structure.issues.index("auto_rvc")]
+    assert rvc.get_ylabel() == "% regional content"
+    assert rvc.get_title(loc="left") == "Auto rules of origin (regional value content)"
+    lines = {ln.get_label(): ln for ln in rvc.lines}
+    assert list(lines["US's offer"].get_ydata()) == [85.0, 80.0]
+    assert list(lines["US's offer"].get_xdata()) == [1, 2]
+    assert list(lines["CA's offer"].get_ydata()) == [62.5]
+    assert list(lines["agreed"].get_ydata()) == [80.0, 80.0]
+    sunset = axes[loaded.structure.issues.index("sunset")]
+    options = [t.get_text() for t in sunset.get_yticklabels()]
+    assert options == ["none", "review", "expiry_5y"]
+    us = {ln.get_label(): ln for ln in sunset.lines}["US's offer"]
+    assert list(us.get_ydata()) == [2, 1]  # expiry_5y, then review
+    # the joint utility path: one panel per proposer, each party's utility of its offers
+    fig = joint_utility(loaded, history, {"reservations": {"US": 0.4, "CA": 0.5, "MX": 0.3}})
+    us_panel = fig.axes[0]
+    got = {ln.get_label(): list(ln.get_ydata()) for ln in us_panel.lines if not ln.get_label().startswith("_")}
+    assert got == {"US": [1.0, 0.8], "CA": [0.2, 0.6], "MX": [0.3, 0.7]}
+    assert [t.get_text() for t in us_panel.texts] == ["CA, MX"]  # round 2: accepted by CA and MX

@@ -136,15 +136,48 @@ def test_grid_reports(runs):
     check_report(runs["grid2"], SWEEP_PLOTS | {"sweep_points.png"})
 
 
+SINGLE_PLOTS = {"concession_paths.png", "offers_by_issue.png", "joint_utility.png"}
+
+
 def test_single_run_report(runs):
     folder = runs["run"]
-    text = check_report(folder, {"concession_paths.png"})
+    text = check_report(folder, SINGLE_PLOTS)
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["outcome"] in text and summary["date"] in text
     events = [
         e["kind"] for line in (folder / "rounds.jsonl").read_text().splitlines() for e in json.loads(line)["events"]
     ]
     assert "extension" in events and "notice" in events  # the plot has events to mark
+
+
+def test_single_run_report_has_a_table_of_rounds_in_the_issues_units(runs):
+    folder = runs["run"]
+    text = check_report(folder, SINGLE_PLOTS)
+    table = text[text.index('<table id="rounds">') :]
+    table = table[: table.index("</table>")]
+    head = table[: table.index("</tr>")]
+    # issues with their units in the header: % regional content, % of the market opened, ...
+    for col in ("auto_rvc (% regional content)", "dairy (% of the market opened)", "sunset (option)"):
+        assert f"<th>{col}</th>" in head
+    assert "<th>u.US</th><th>u.CA</th><th>u.MX</th><th>accepted by</th><th>events</th>" in head
+    history = [json.loads(line) for line in (folder / "rounds.jsonl").read_text().splitlines()]
+    offers = [(r, o) for r in history for o in r["offers"]]
+    assert table.count("<tr") == 1 + len(offers)
+    for r, o in offers:
+        t = o["terms"]
+        # display units as rounds.jsonl has them (74.1, not 0.741), option names as they are
+        cells = (
+            f'<td>{o["proposer"]}</td><td class="num">{t["auto_rvc"]:.1f}</td><td class="num">{t["dairy"]:.1f}</td>'
+            f'<td class="num">{t["dispute_panels"]}</td><td class="num">{t["procurement"]:.1f}</td>'
+            f'<td class="num">{t["sunset"]}</td>'
+            + "".join(f'<td class="num">{o["utilities"][p]:.3f}</td>' for p in ("US", "CA", "MX"))
+            + f"<td>{', '.join(o['accepted_by'])}</td>"
+        )
+        assert cells in table, (r["round"], o["proposer"])
+        assert 40 <= t["auto_rvc"] <= 100  # a percentage, not a share
+    # each round's events on its first row: the refused or granted extension, the notice
+    assert "withdrawal notice (effective " in table and "extension" in table
+    assert '<td class="nowrap">' + history[0]["date"] + "</td>" in table
 
 
 def test_single_run_agreement_is_shown_in_display_units():

@@ -16,9 +16,11 @@ from negotiation.output.plots.backtest import backtest_scores
 from negotiation.output.plots.concession_paths import concession_paths
 from negotiation.output.plots.data import MAX_SCATTER, agreement_outcomes, column_array, even_subsample
 from negotiation.output.plots.given_odds import given_odds
+from negotiation.output.plots.joint_utility import joint_utility
 from negotiation.output.plots.odds_by_parameter import odds_by_parameter
 from negotiation.output.plots.odds_by_point import odds_by_point
 from negotiation.output.plots.odds_heatmaps import odds_heatmaps
+from negotiation.output.plots.offers_by_issue import offers_by_issue
 from negotiation.output.plots.outcome_odds import outcome_odds
 from negotiation.output.plots.pareto_gaps import pareto_gaps
 from negotiation.output.plots.posterior import prior_posterior
@@ -40,9 +42,11 @@ __all__ = [
     "effective_reservations",
     "even_subsample",
     "given_odds",
+    "joint_utility",
     "odds_by_parameter",
     "odds_by_point",
     "odds_heatmaps",
+    "offers_by_issue",
     "outcome_label",
     "outcome_odds",
     "pareto_gaps",
