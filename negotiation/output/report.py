@@ -4,7 +4,8 @@ no scripts, no external references).
 
 A run folder of kind ``run``, ``replay`` or ``play`` gets each issue's offers round by round in
 the issue's units, the joint utility path, the concession paths and a table of rounds; a
-``sweep`` gets outcome odds, odds across its points, the odds of each path where a bilateral deal
+``sweep`` gets outcome odds, odds across its points, each point apart (its odds and agreement
+dates, small multiples) and the conditions (pooled, then per point), the odds of each path where a bilateral deal
 may be joined (section "Paths") and the chapters closed under ``closing: chapters``, agreed
 positions, the utility space, the
 time to the end of talks and, in a section "Efficiency", how far agreements lie from the Pareto
@@ -47,6 +48,14 @@ CAPTIONS = {
         "Probability of each outcome class over all draws (prior) and among the draws whose path agrees "
         "with every fact of the history (given); error bars are 95% Wilson intervals."
     ),
+    "odds_per_point.png": (
+        "Outcome odds at each sweep point apart, one panel per point on a shared axis; "
+        "error bars are 95% Wilson intervals."
+    ),
+    "dates_per_point.png": (
+        "Agreement dates at each sweep point apart (monthly bins, as a share of the point's draws); "
+        "dashed: the point's median agreement date."
+    ),
     "sweep_points.png": "How each outcome's probability changes across the sweep points, with 95% intervals.",
     "agreed_positions.png": "Where agreements landed on each issue, with the status quo and each party's ideal.",
     "utility_space.png": (
@@ -79,6 +88,8 @@ CAPTIONS = {
 
 
 EFFICIENCY_PLOTS = ("pareto_gaps.png",)  # shown in the section "Efficiency", not under "Plots"
+POINT_PLOTS = ("odds_per_point.png", "dates_per_point.png")  # shown in the section "Per sweep point"
+MAX_POINT_CONDITIONS = 12  # points whose own conditions are found (PRIM on each point's draws)
 
 
 @dataclass
@@ -314,6 +325,11 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
                 f"{len(summary['points']) - len(shown)} sweep point(s) have no finished draw and are not drawn."
             )
         jobs.append(("sweep_points.png", lambda: plots.sweep_odds(loaded, shown)))
+        if len(points) > 1:
+            jobs.append(("odds_per_point.png", lambda: plots.odds_per_point(loaded, summary.get("points", []))))
+            jobs.append(
+                ("dates_per_point.png", lambda: plots.dates_per_point(loaded, data.table, summary.get("points", [])))
+            )
         jobs.append(("agreed_positions.png", lambda: plots.agreed_positions(loaded, data.table)))
         jobs.append(("utility_space.png", lambda: _utility_space(plots, data, points)))
         jobs.append(("time_to_agreement.png", lambda: plots.time_to_agreement(loaded, data.table)))
@@ -505,6 +521,142 @@ def _points_table(points: list[dict], order: list[str], limit: int = 60, count: 
     if len(points) > limit:
         more = f"<p>(first {limit} of {len(points)} points shown; all are in summary.json)</p>"
     return "<table>" + "".join(rows) + "</table>" + more
+
+
+def _per_point_section(data: RunData, drawn: list[Path]) -> str:
+    """Each sweep point apart: its outcome odds (table and small multiples), and when its
+    agreements were reached (table and small multiples)."""
+    st, s = data.loaded.structure, data.summary or {}
+    pts = s.get("points", [])
+    out = [
+        "<h2>Per sweep point</h2>",
+        f"<p>The odds above pool the draws of all {len(pts)} points. Here each point is apart: its own "
+        "outcome odds (Wilson 95% intervals) and when its agreements were reached.</p>",
+        '<div class="wide">' + _points_table([pt for pt in pts if pt.get("n_draws")], st.outcomes) + "</div>",
+    ]
+    out += [_figure(path) for path in drawn if path.name == "odds_per_point.png"]
+    if data.table is not None:
+        out.append("<h3>Agreement date per point</h3>" + _dates_table(data))
+    out += [_figure(path) for path in drawn if path.name == "dates_per_point.png"]
+    return "\n".join(out)
+
+
+def _dates_table(data: RunData) -> str:
+    """Per sweep point: its draws, how many ended in an agreement, and the 10%, 50% and 90%
+    quantiles (lower order statistics) of their agreement dates and rounds."""
+    from negotiation.output.plots import agreement_outcomes, column_array
+
+    st, table = data.loaded.structure, data.table
+    points = data.manifest.get("points") or [{}]
+    outcome = column_array(table, "outcome")
+    point = column_array(table, "point").astype(int)
+    end = column_array(table, "end_date")
+    rounds = column_array(table, "rounds")
+    agreed = np.isin(outcome, agreement_outcomes(st))
+    names = []
+    for pt in points:
+        names += [n for n in pt if n not in names]
+    head = ["point", *names, "draws", "agreements", "share", "date 10%", "median date", "date 90%", "median rounds"]
+    rows = [_row(*head, header=True)]
+    for k, pt in enumerate(points[:60]):
+        here = point == k
+        days = np.sort(end[here & agreed])
+        n, m = int(here.sum()), len(days)
+        cells = [(k, "num"), *[(_num(pt.get(name, "")), "num") for name in names], (f"{n:,}", "num")]
+        cells += [(f"{m:,}", "num"), (f"{m / n:.3f}" if n else "", "num")]
+        if m:
+            q = [days[int(np.floor(f * (m - 1)))].item().isoformat() for f in (0.1, 0.5, 0.9)]
+            r = np.sort(rounds[here & agreed])[(m - 1) // 2]
+            cells += [(d, "num") for d in q] + [(int(r), "num")]
+        else:
+            cells += [("", "num")] * 4
+        rows.append(_row(*cells))
+    more = f"<p>(first 60 of {len(points)} points shown)</p>" if len(points) > 60 else ""
+    return '<div class="wide"><table id="dates-points">' + "".join(rows) + "</table></div>" + more
+
+
+def _conditions_section(data: RunData) -> str:
+    """The conditions (PRIM boxes) under which an outcome is most likely. For one point: as found.
+    For several: stated as found over the draws of all points pooled (with the pooled rate named
+    as such), then each point's own conditions over the parameters that vary within it (up to
+    ``MAX_POINT_CONDITIONS`` points), so that no sentence reads as a point's odds."""
+    from negotiation.experiments.discovery import describe
+
+    s = data.summary or {}
+    boxes = {o: c for o, c in (s.get("conditions") or {}).items() if isinstance(c, dict) and c.get("text")}
+    points = data.manifest.get("points") or [{}]
+    if len(points) < 2:
+        if not boxes:
+            return ""
+        return "<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c['text'])}</li>" for c in boxes.values()) + "</ul>"
+    out = []
+    if boxes:
+        pooled = f"pooled over the {len(points)} points"
+        out.append(
+            f"<h3>Conditions, {pooled}</h3><p>Found over the draws of all {len(points)} sweep points together: "
+            f"each rate is pooled over the points, not any one point's (those are in the section "
+            "<em>Per sweep point</em>). A condition on a swept parameter covers the points with those values.</p>"
+        )
+        texts = [_pooled_text(describe, o, c, pooled) for o, c in boxes.items()]
+        out.append('<ul id="conditions-pooled">' + "".join(f"<li>{_e(t)}</li>" for t in texts) + "</ul>")
+    per_point = _point_conditions(data, points)
+    if per_point:
+        out.append(
+            "<h3>Conditions at each point</h3><p>Found over each point's own draws (at most 50,000 draws of the "
+            "sweep read, spread over it), among the parameters that vary within it; each rate is against the "
+            "point's own rate in those draws.</p>"
+        )
+        rows = [_row("point", "condition", header=True)]
+        for k, texts in per_point:
+            for t in texts:
+                rows.append(_row((k, "num"), t))
+        out.append('<table id="conditions-points">' + "".join(rows) + "</table>")
+    return "\n".join(out)
+
+
+def _pooled_text(describe, outcome: str, box: dict, pooled: str) -> str:
+    """A pooled box in words, its overall rate named as pooled (the stored text otherwise)."""
+    try:
+        return (
+            describe(box, outcome)
+            .replace(" overall,", f" {pooled},")
+            .replace(f"above {box['p_all']:.2f}.", f"above {box['p_all']:.2f} ({pooled}).")
+        )
+    except (KeyError, TypeError, ValueError):
+        return box["text"]
+
+
+def _point_conditions(data: RunData, points: list[dict]) -> list[tuple[int, list[str]]]:
+    """Each point's conditions (PRIM over its own draws, at most 50,000 rows read in all);
+    empty when there are too many points, no parameter varies within a point, or no rows."""
+    from negotiation.experiments.discovery import conditions, spread_rows
+
+    if len(points) > MAX_POINT_CONDITIONS or data.source is None:
+        return []
+    if isinstance(data.source, pa.Table):
+        names = [n for n in data.source.column_names if n.startswith("param.")]
+        rows = data.source.select(["point", "outcome", *names]) if names else None
+    else:
+        names = [n for n in pq.ParquetFile(data.source).schema_arrow.names if n.startswith("param.")]
+        rows = spread_rows(data.source, ["point", "outcome", *names], 50_000) if names else None
+    if rows is None or rows.num_rows == 0:
+        return []
+    point = rows.column("point").to_numpy()
+    totals = {k: pt.get("n_draws") for k, pt in enumerate((data.summary or {}).get("points", []))}
+    out = []
+    for k in range(len(points)):
+        found = conditions(rows.filter(pa.array(point == k)))
+        seen, total = int(np.sum(point == k)), totals.get(k)
+        where = f"at point {k}" + (f" (in {seen:,} of its {total:,} draws)" if total and seen < total else "")
+        texts = [
+            box["text"]
+            .replace(" overall,", f" {where},")
+            .replace(f"above {box['p_all']:.2f}.", f"above {box['p_all']:.2f} {where}.")
+            for box in found.values()
+        ]
+        if texts:
+            out.append((k, texts))
+    return out
 
 
 def _given_section(data: RunData) -> str:
@@ -885,17 +1037,16 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         parts.append(_odds_table(s["outcomes"], st.outcomes))
         pts = [pt for pt in s.get("points", []) if pt.get("n_draws")]
         if len(pts) > 1:
-            parts.append("<h3>Per sweep point</h3>" + _points_table(pts, st.outcomes))
-        conds = [c.get("text") for c in (s.get("conditions") or {}).values() if isinstance(c, dict) and c.get("text")]
-        if conds:
-            parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
+            parts.append(_per_point_section(data, drawn))
+            placed += POINT_PLOTS
+        parts.append(_conditions_section(data))
         parts.append(_paths_section(data))
         if s.get("given"):
             parts.append(_given_section(data))
         efficiency = _efficiency_section(data, drawn) if data.table is not None else ""
         if efficiency:
             parts.append(efficiency)
-            placed = EFFICIENCY_PLOTS
+            placed += EFFICIENCY_PLOTS
     elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":

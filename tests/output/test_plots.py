@@ -108,6 +108,11 @@ def tournament_table(loaded) -> pa.Table:
     return pa.table(cols)
 
 
+def two_points(rows: pa.Table) -> pa.Table:
+    """The synthetic rows as two sweep points: even draws point 0, odd draws point 1."""
+    return rows.set_column(rows.column_names.index("point"), "point", pa.array(np.arange(rows.num_rows) % 2))
+
+
 def backtest_result():
     """Two cuts: one whose facts no draw matches (forecasts undefined), one with forecasts."""
     from negotiation.experiments.backtest import Backtest, Cut, Forecast
@@ -200,6 +205,8 @@ def figures(loaded, rows) -> dict:
         "outcome_odds": lambda: plots.outcome_odds(loaded, point_odds(loaded, 0.7), 100),
         "given_odds": lambda: plots.given_odds(loaded, point_odds(loaded, 0.7), point_odds(loaded, 0.8), 100),
         "sweep_odds": lambda: plots.sweep_odds(loaded, one),
+        "odds_per_point": lambda: plots.odds_per_point(loaded, one),
+        "dates_per_point": lambda: plots.dates_per_point(loaded, two_points(rows), one),
         "odds_by_parameter": lambda: plots.odds_by_parameter(loaded, one, "US.reservation"),
         "odds_heatmaps": lambda: plots.odds_heatmaps(loaded, grid, "US.reservation", "CA.reservation"),
         "odds_by_point": lambda: plots.odds_by_point(loaded, design, list(design[0]["params"])),
@@ -222,6 +229,8 @@ FIGURES = [
     "outcome_odds",
     "given_odds",
     "sweep_odds",
+    "odds_per_point",
+    "dates_per_point",
     "odds_by_parameter",
     "odds_heatmaps",
     "odds_by_point",
@@ -418,3 +427,35 @@ def test_offers_by_issue_draws_each_offer_in_the_issues_units():
     got = {ln.get_label(): list(ln.get_ydata()) for ln in us_panel.lines if not ln.get_label().startswith("_")}
     assert got == {"US": [1.0, 0.8], "CA": [0.2, 0.6], "MX": [0.3, 0.7]}
     assert [t.get_text() for t in us_panel.texts] == ["CA, MX"]  # round 2: accepted by CA and MX
+
+
+def test_odds_per_point_draws_each_points_own_odds(loaded):
+    points = [
+        {"params": {"US.reservation": v}, "n_draws": 100, "outcomes": point_odds(loaded, p)}
+        for v, p in ((0.5, 0.9), (0.7, 0.6), (0.9, 0.25))
+    ]
+    fig = plots.odds_per_point(loaded, points)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 3
+    for ax, p in zip(axes, (0.9, 0.6, 0.25), strict=True):
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert labels == ["deal", "termination"]  # the outcomes observed at any point
+        assert [round(b.get_height(), 12) for b in ax.patches] == [p, round(1 - p, 12)]
+    assert axes[0].get_title() == "point 0: US.reservation=0.5\n(100 draws)"
+    assert plots.odds_per_point(loaded, points[:1]) is None  # one point: nothing to set apart
+
+
+def test_dates_per_point_bins_each_points_agreements(loaded, rows):
+    table = two_points(rows)
+    points = [
+        {"params": {"US.reservation": v}, "n_draws": N // 2, "outcomes": point_odds(loaded, 0.5)} for v in (0.5, 0.9)
+    ]
+    fig = plots.dates_per_point(loaded, table, points)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    outcome = np.array(table.column("outcome").to_pylist())
+    point = table.column("point").to_numpy()
+    for k, ax in enumerate(axes):
+        agreed = int(np.sum((point == k) & (outcome != "termination")))
+        # bar heights are shares of the point's draws: they add up to its share of agreements
+        assert sum(b.get_height() for b in ax.patches) == pytest.approx(agreed / np.sum(point == k))
+        assert f"{agreed:,} of {int(np.sum(point == k)):,} draws agreed" in ax.get_title()
