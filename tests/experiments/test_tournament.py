@@ -295,3 +295,18 @@ def test_chunked_parallel_standings_equal_the_serial_ones(trade):
     serial = play_tournament(trade, ["linear", "hardliner"], 50, 4)[1]
     assert parallel == serial
     assert [r["n_draws"] for r in serial["standings"]] == [50, 50]
+
+
+def test_cli_prints_the_standings(tmp_path, negotiate):
+    out = tmp_path / "t"
+    res = negotiate("tournament", TRADE, "--strategies", "boulware,conceder", "--draws", 40, "--out", out, "--quiet")
+    assert res.exit_code == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    lines = res.stdout.splitlines()
+    at = lines.index("standings (mean utility, 95% t interval; deal rate, 95% Wilson interval):")
+    for k, r in enumerate(summary["standings"]):
+        u, d = r["mean_utility_ci95"], r["deal_rate_ci95"]
+        assert lines[at + 1 + k] == (
+            f"   {k + 1}. {r['strategy']:<8}  utility {r['mean_utility']:.3f} [{u[0]:.3f}, {u[1]:.3f}]"
+            f"  deal rate {r['deal_rate']:.3f} [{d[0]:.3f}, {d[1]:.3f}]"
+        )

@@ -10,7 +10,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from negotiation.output.plots.data import agreement_outcomes, column_array
-from negotiation.output.plots.odds_per_point import MAX_POINTS, point_title
+from negotiation.output.plots.odds_per_point import MAX_POINTS, panel_layout, point_title
 from negotiation.output.plots.style import OUTCOME_COLORS, figure, styled, suptitle
 
 
@@ -41,14 +41,14 @@ def dates_per_point(loaded, table: pa.Table, points: list[dict]) -> Figure | Non
     shown = points[:MAX_POINTS]
     first, last = end[agreed].min().item(), end[agreed].max().item()
     bins = mdates.date2num(month_edges(first, last))
-    ncols = min(3, len(shown))
-    nrows = -(-len(shown) // ncols)
+    nrows, ncols, at = panel_layout(shown)
     with styled():
         fig = figure((4.4 * ncols + 0.6, 2.9 * nrows + 0.9))
         axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
-        for ax in axes.flat[len(shown) :]:
-            ax.set_visible(False)
-        for k, (ax, pt) in enumerate(zip(axes.flat, shown, strict=False)):
+        for j, ax in enumerate(axes.flat):
+            ax.set_visible(j in at)
+        for k, pt in enumerate(shown):
+            ax = axes.flat[at[k]]
             here = point == k
             days = end[here & agreed]
             n = int(here.sum())

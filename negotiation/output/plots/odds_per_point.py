@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from negotiation.output.plots.data import point_outcomes
+from negotiation.output.plots.data import is_grid, numeric_params, point_outcomes
 from negotiation.output.plots.style import figure, interval_marks, outcome_label, outcome_style, styled, suptitle
 
 MAX_POINTS = 12
@@ -15,6 +15,21 @@ def point_title(k: int, pt: dict) -> str:
     """``point 0: US.reservation=0.5`` (with every swept parameter of the point)."""
     params = ", ".join(f"{n}={v:g}" if isinstance(v, float) else f"{n}={v}" for n, v in pt["params"].items())
     return f"point {k}: {params}" if params else f"point {k}"
+
+
+def panel_layout(points: list[dict]) -> tuple[int, int, list[int]]:
+    """Rows, columns and the panel (row-major index) of each point: a full grid over two
+    parameters is laid out as that grid (columns: the first parameter's values, rows: the
+    second's), otherwise points fill rows of three (two for four points)."""
+    names = numeric_params(points)
+    if len(points) <= MAX_POINTS and len(names) == 2 and is_grid(points, *names):
+        a, b = names
+        xs = sorted({pt["params"][a] for pt in points})
+        ys = sorted({pt["params"][b] for pt in points})
+        return len(ys), len(xs), [ys.index(pt["params"][b]) * len(xs) + xs.index(pt["params"][a]) for pt in points]
+    n = min(len(points), MAX_POINTS)
+    ncols = 2 if n == 4 else min(3, n)
+    return -(-n // ncols), ncols, list(range(n))
 
 
 def odds_per_point(loaded, points: list[dict]) -> Figure | None:
@@ -27,16 +42,16 @@ def odds_per_point(loaded, points: list[dict]) -> Figure | None:
     order = point_outcomes(loaded, points)
     seen = [o for o in order if any(pt["outcomes"][o]["n"] for pt in points)] or order
     shown = points[:MAX_POINTS]
-    ncols = min(3, len(shown))
-    nrows = -(-len(shown) // ncols)
+    nrows, ncols, at = panel_layout(shown)
     top = max(float(pt["outcomes"][o]["ci95"][1]) for pt in shown for o in seen)
     with styled():
         fig = figure((4.4 * ncols + 0.6, 3.3 * nrows + 0.9))
         axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
-        for ax in axes.flat[len(shown) :]:
-            ax.set_visible(False)
+        for j, ax in enumerate(axes.flat):
+            ax.set_visible(j in at)
         x = np.arange(len(seen))
-        for k, (ax, pt) in enumerate(zip(axes.flat, shown, strict=False)):
+        for k, pt in enumerate(shown):
+            ax = axes.flat[at[k]]
             v = [pt["outcomes"][o] for o in seen]
             p = np.array([e["p"] for e in v])
             lo = np.array([e["ci95"][0] for e in v])
