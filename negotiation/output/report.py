@@ -89,7 +89,6 @@ CAPTIONS = {
 
 EFFICIENCY_PLOTS = ("pareto_gaps.png",)  # shown in the section "Efficiency", not under "Plots"
 POINT_PLOTS = ("odds_per_point.png", "dates_per_point.png")  # shown in the section "Per sweep point"
-MAX_POINT_CONDITIONS = 12  # points whose own conditions are found (PRIM on each point's draws)
 
 
 @dataclass
@@ -523,142 +522,6 @@ def _points_table(points: list[dict], order: list[str], limit: int = 60, count: 
     return "<table>" + "".join(rows) + "</table>" + more
 
 
-def _per_point_section(data: RunData, drawn: list[Path]) -> str:
-    """Each sweep point apart: its outcome odds (table and small multiples), and when its
-    agreements were reached (table and small multiples)."""
-    st, s = data.loaded.structure, data.summary or {}
-    pts = s.get("points", [])
-    out = [
-        "<h2>Per sweep point</h2>",
-        f"<p>The odds above pool the draws of all {len(pts)} points. Here each point is apart: its own "
-        "outcome odds (Wilson 95% intervals) and when its agreements were reached.</p>",
-        '<div class="wide">' + _points_table([pt for pt in pts if pt.get("n_draws")], st.outcomes) + "</div>",
-    ]
-    out += [_figure(path) for path in drawn if path.name == "odds_per_point.png"]
-    if data.table is not None:
-        out.append("<h3>Agreement date per point</h3>" + _dates_table(data))
-    out += [_figure(path) for path in drawn if path.name == "dates_per_point.png"]
-    return "\n".join(out)
-
-
-def _dates_table(data: RunData) -> str:
-    """Per sweep point: its draws, how many ended in an agreement, and the 10%, 50% and 90%
-    quantiles (lower order statistics) of their agreement dates and rounds."""
-    from negotiation.output.plots import agreement_outcomes, column_array
-
-    st, table = data.loaded.structure, data.table
-    points = data.manifest.get("points") or [{}]
-    outcome = column_array(table, "outcome")
-    point = column_array(table, "point").astype(int)
-    end = column_array(table, "end_date")
-    rounds = column_array(table, "rounds")
-    agreed = np.isin(outcome, agreement_outcomes(st))
-    names = []
-    for pt in points:
-        names += [n for n in pt if n not in names]
-    head = ["point", *names, "draws", "agreements", "share", "date 10%", "median date", "date 90%", "median rounds"]
-    rows = [_row(*head, header=True)]
-    for k, pt in enumerate(points[:60]):
-        here = point == k
-        days = np.sort(end[here & agreed])
-        n, m = int(here.sum()), len(days)
-        cells = [(k, "num"), *[(_num(pt.get(name, "")), "num") for name in names], (f"{n:,}", "num")]
-        cells += [(f"{m:,}", "num"), (f"{m / n:.3f}" if n else "", "num")]
-        if m:
-            q = [days[int(np.floor(f * (m - 1)))].item().isoformat() for f in (0.1, 0.5, 0.9)]
-            r = np.sort(rounds[here & agreed])[(m - 1) // 2]
-            cells += [(d, "num") for d in q] + [(int(r), "num")]
-        else:
-            cells += [("", "num")] * 4
-        rows.append(_row(*cells))
-    more = f"<p>(first 60 of {len(points)} points shown)</p>" if len(points) > 60 else ""
-    return '<div class="wide"><table id="dates-points">' + "".join(rows) + "</table></div>" + more
-
-
-def _conditions_section(data: RunData) -> str:
-    """The conditions (PRIM boxes) under which an outcome is most likely. For one point: as found.
-    For several: stated as found over the draws of all points pooled (with the pooled rate named
-    as such), then each point's own conditions over the parameters that vary within it (up to
-    ``MAX_POINT_CONDITIONS`` points), so that no sentence reads as a point's odds."""
-    from negotiation.experiments.discovery import describe
-
-    s = data.summary or {}
-    boxes = {o: c for o, c in (s.get("conditions") or {}).items() if isinstance(c, dict) and c.get("text")}
-    points = data.manifest.get("points") or [{}]
-    if len(points) < 2:
-        if not boxes:
-            return ""
-        return "<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c['text'])}</li>" for c in boxes.values()) + "</ul>"
-    out = []
-    if boxes:
-        pooled = f"pooled over the {len(points)} points"
-        out.append(
-            f"<h3>Conditions, {pooled}</h3><p>Found over the draws of all {len(points)} sweep points together: "
-            f"each rate is pooled over the points, not any one point's (those are in the section "
-            "<em>Per sweep point</em>). A condition on a swept parameter covers the points with those values.</p>"
-        )
-        texts = [_pooled_text(describe, o, c, pooled) for o, c in boxes.items()]
-        out.append('<ul id="conditions-pooled">' + "".join(f"<li>{_e(t)}</li>" for t in texts) + "</ul>")
-    per_point = _point_conditions(data, points)
-    if per_point:
-        out.append(
-            "<h3>Conditions at each point</h3><p>Found over each point's own draws (at most 50,000 draws of the "
-            "sweep read, spread over it), among the parameters that vary within it; each rate is against the "
-            "point's own rate in those draws.</p>"
-        )
-        rows = [_row("point", "condition", header=True)]
-        for k, texts in per_point:
-            for t in texts:
-                rows.append(_row((k, "num"), t))
-        out.append('<table id="conditions-points">' + "".join(rows) + "</table>")
-    return "\n".join(out)
-
-
-def _pooled_text(describe, outcome: str, box: dict, pooled: str) -> str:
-    """A pooled box in words, its overall rate named as pooled (the stored text otherwise)."""
-    try:
-        return (
-            describe(box, outcome)
-            .replace(" overall,", f" {pooled},")
-            .replace(f"above {box['p_all']:.2f}.", f"above {box['p_all']:.2f} ({pooled}).")
-        )
-    except (KeyError, TypeError, ValueError):
-        return box["text"]
-
-
-def _point_conditions(data: RunData, points: list[dict]) -> list[tuple[int, list[str]]]:
-    """Each point's conditions (PRIM over its own draws, at most 50,000 rows read in all);
-    empty when there are too many points, no parameter varies within a point, or no rows."""
-    from negotiation.experiments.discovery import conditions, spread_rows
-
-    if len(points) > MAX_POINT_CONDITIONS or data.source is None:
-        return []
-    if isinstance(data.source, pa.Table):
-        names = [n for n in data.source.column_names if n.startswith("param.")]
-        rows = data.source.select(["point", "outcome", *names]) if names else None
-    else:
-        names = [n for n in pq.ParquetFile(data.source).schema_arrow.names if n.startswith("param.")]
-        rows = spread_rows(data.source, ["point", "outcome", *names], 50_000) if names else None
-    if rows is None or rows.num_rows == 0:
-        return []
-    point = rows.column("point").to_numpy()
-    totals = {k: pt.get("n_draws") for k, pt in enumerate((data.summary or {}).get("points", []))}
-    out = []
-    for k in range(len(points)):
-        found = conditions(rows.filter(pa.array(point == k)))
-        seen, total = int(np.sum(point == k)), totals.get(k)
-        where = f"at point {k}" + (f" (in {seen:,} of its {total:,} draws)" if total and seen < total else "")
-        texts = [
-            box["text"]
-            .replace(" overall,", f" {where},")
-            .replace(f"above {box['p_all']:.2f}.", f"above {box['p_all']:.2f} {where}.")
-            for box in found.values()
-        ]
-        if texts:
-            out.append((k, texts))
-    return out
-
-
 def _given_section(data: RunData) -> str:
     """Prior and given odds side by side, the facts, the matched draws, the given agreement date
     and terms, what the history changed, and the given odds per point."""
@@ -872,61 +735,6 @@ def _single_table(data: RunData) -> str:
     return table + "<table>" + "".join(prow) + "</table>"
 
 
-EVENT_WORDS = {
-    "extension": "extension",
-    "extension_refused": "extension refused",
-    "notice": "withdrawal notice",
-    "termination": "termination",
-    "outcome": "end of talks",
-    "shock": "shock",
-}
-
-
-def _event_text(ev: dict) -> str:
-    from negotiation.output.plots import outcome_label
-
-    kind = ev.get("kind", "")
-    text = EVENT_WORDS.get(kind, kind.replace("_", " "))
-    if kind == "outcome" and ev.get("outcome"):
-        text += f": {outcome_label(ev['outcome'])}"
-    if kind == "extension" and ev.get("deadline"):
-        text += f" to {ev['deadline']}"
-    if kind == "notice" and ev.get("effective"):
-        text += f" (effective {ev['effective']})"
-    return text
-
-
-def _rounds_section(data: RunData) -> str:
-    """The table of rounds: every offer of every round with its terms in the issues' units, its
-    utility to each party and who accepted it; the round's date, targets and events on its first
-    offer."""
-    st, cfg = data.loaded.structure, data.loaded.scenario.issues
-    head = ["round", "date", "proposer"]
-    head += [f"{issue} ({units.unit_of(st, cfg, i)})" for i, issue in enumerate(st.issues)]
-    head += [f"u.{p}" for p in st.parties] + ["accepted by", "events"]
-    rows = [_row(*head, header=True)]
-    for r in data.history:
-        offers = r.get("offers") or [{}]
-        events = "; ".join(_event_text(ev) for ev in r.get("events", []))
-        for k, off in enumerate(offers):
-            first = k == 0
-            cells = [(r.get("round", "") if first else "", "num"), (r.get("date", "") if first else "", "nowrap")]
-            cells.append(off.get("proposer", ""))
-            for issue in st.issues:
-                v = (off.get("terms") or {}).get(issue)
-                cells.append((v if isinstance(v, str) else ("" if v is None else f"{v:.1f}"), "num"))
-            for p in st.parties:
-                u = (off.get("utilities") or {}).get(p)
-                cells.append(("" if u is None else f"{u:.3f}", "num"))
-            cells += [", ".join(off.get("accepted_by") or []), events if first else ""]
-            rows.append(_row(*cells).replace("<tr>", '<tr class="first">' if first else "<tr>", 1))
-    return (
-        "<h2>Rounds</h2><p>Every offer on the table, round by round: its terms in each issue's units (in "
-        "brackets), what it is worth to each party (utility 0-1) and who accepted it.</p>"
-        '<div class="wide"><table id="rounds">' + "".join(rows) + "</table></div>"
-    )
-
-
 def _tournament_table(data: RunData) -> str:
     from negotiation.output.plots import outcome_label
 
@@ -948,63 +756,12 @@ def _tournament_table(data: RunData) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
-def _interval(ci, digits: int = 3) -> str:
-    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]" if ci else "n/a"
-
-
-def _standings_section(data: RunData) -> str:
-    """The strategies ranked by mean utility with intervals and deal rates, and the pairwise
-    table (row strategy's mean utility against the column strategy). Empty for a summary without
-    standings (a tournament of an older version)."""
-    s = data.summary or {}
-    rows = s.get("standings") or []
-    if not rows:
-        return ""
-    n = rows[0]["n_draws"]
-    out = [
-        "<h2>Standings</h2>",
-        f"<p>Every assignment was played on the same {n:,} draw rows. A strategy's <em>mean utility</em> is "
-        "its parties' final utility (0-1), averaged per row over every slot where a party plays it and then "
-        "over rows, with a 95% t interval over the rows; its <em>deal rate</em> is the share of the "
-        "games it takes part in that end in a full deal, with a 95% Wilson interval on the rows "
-        "(conservative). Ranked by mean utility.</p>",
-    ]
-    head = _row("rank", "strategy", "mean utility", "95% interval", "deal rate", "95% interval", "slots", header=True)
-    body = [head]
-    for r in rows:
-        body.append(
-            _row(
-                (r["rank"], "num"),
-                r["strategy"],
-                (f"{r['mean_utility']:.3f}", "num"),
-                (_interval(r["mean_utility_ci95"]), "num"),
-                (f"{r['deal_rate']:.3f}", "num"),
-                (_interval(r["deal_rate_ci95"]), "num"),
-                (r["slots"], "num"),
-            )
-        )
-    out.append('<table id="standings">' + "".join(body) + "</table>")
-    pair = s.get("pairwise") or {}
-    names = [r["strategy"] for r in rows]
-    if pair and len(names) > 1:
-        out.append(
-            "<h3>Pairwise</h3><p>Mean utility of a party playing the row strategy in the assignments where "
-            "every other party plays the column strategy (the diagonal: everybody plays it), with its 95% "
-            "t interval over the rows.</p>"
-        )
-        body = [_row("strategy (row) against (column)", *names, header=True)]
-        for a in names:
-            cells = []
-            for b in names:
-                c = (pair.get(a) or {}).get(b)
-                cells.append((f"{c['mean_utility']:.3f} {_interval(c['ci95'])}" if c else "", "num"))
-            body.append(_row(a, *cells))
-        out.append('<table id="pairwise">' + "".join(body) + "</table>")
-    return "\n".join(out)
-
-
 def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     """The report page as one self-contained HTML string."""
+    from negotiation.output.report_points import conditions_section, per_point_section
+    from negotiation.output.report_rounds import rounds_section
+    from negotiation.output.report_standings import standings_section
+
     scn = data.loaded.scenario
     st = data.loaded.structure
     parts = [
@@ -1037,9 +794,9 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         parts.append(_odds_table(s["outcomes"], st.outcomes))
         pts = [pt for pt in s.get("points", []) if pt.get("n_draws")]
         if len(pts) > 1:
-            parts.append(_per_point_section(data, drawn))
+            parts.append(per_point_section(data, drawn))
             placed += POINT_PLOTS
-        parts.append(_conditions_section(data))
+        parts.append(conditions_section(data))
         parts.append(_paths_section(data))
         if s.get("given"):
             parts.append(_given_section(data))
@@ -1050,7 +807,7 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":
-        parts.append(_standings_section(data))
+        parts.append(standings_section(data))
         parts.append("<h2>Odds per strategy assignment</h2>" + _tournament_table(data))
 
     parts.append("<h2>Plots</h2>")
@@ -1059,7 +816,7 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         if path.name not in placed:
             parts.append(_figure(path))
     if data.kind in SINGLE and data.history:
-        parts.append(_rounds_section(data))
+        parts.append(rounds_section(data))
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     parts.append(f"<footer>Drawn by negotiation-sim {_e(__version__)} on {_e(stamp)}.</footer>")
     parts.append("</body></html>")
