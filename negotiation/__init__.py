@@ -37,6 +37,7 @@ _EXPORTS = {
     # analysis and output
     "analyze": "negotiation.api",
     "forecast": "negotiation.api",
+    "forecast_convergence": "negotiation.api",
     "report": "negotiation.api",
     # writing strategies
     "Strategy": "negotiation.kernel.strategy",

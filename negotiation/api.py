@@ -424,9 +424,10 @@ def tournament(
     progress: bool = False,
 ) -> TournamentResult:
     """Play every assignment of the named strategies to the parties on the same draw rows (a
-    Monte Carlo sweep each): deal odds with intervals and mean utilities per assignment."""
+    Monte Carlo sweep each): deal odds with intervals and mean utilities per assignment, and
+    the strategies' standings (``summary["standings"]``, ranked, and ``summary["pairwise"]``)."""
     from negotiation.experiments.executors import Progress
-    from negotiation.experiments.tournament import parse_strategies, run_tournament, table
+    from negotiation.experiments.tournament import parse_strategies, play_tournament, table
 
     loaded = load(scenario)
     _check_counts(draws, seed, workers)
@@ -435,11 +436,11 @@ def tournament(
     total = len(names) ** st.n_parties * draws
     bar = Progress(total, 0, not progress, "tournament")
     try:
-        results = run_tournament(loaded, names, draws, seed, workers=workers, progress=bar.update)
+        results, standings = play_tournament(loaded, names, draws, seed, workers=workers, progress=bar.update)
     finally:
         bar.close()
     tab = table(results, st.parties, st.outcomes)
-    summary = {"n_draws": total, "seed": seed, "strategies": names, "assignments": results}
+    summary = {"n_draws": total, "seed": seed, "strategies": names, "assignments": results, **standings}
     res = TournamentResult(summary, tab.to_pandas())
     if runs_dir is not None or out is not None:
         import pyarrow.csv as pacsv
@@ -475,23 +476,12 @@ def forecast(scenario, rounds: int = 10, issues: list[str] | None = None) -> dic
     """The Bueno de Mesquita expected-utility forecast (Scholz, Calbert and Smith 2011) of each
     issue: per round, the forecast (median voter), the weighted mean and each party's position,
     in display units (option names for a discrete issue's forecast and positions)."""
-    from negotiation.analysis.forecast import forecast as run_forecast
-    from negotiation.analysis.forecast import scenario_actors
     from negotiation.scenario import units
 
-    if rounds < 0 or rounds > 1000:
-        raise UserError(f"--rounds must be from 0 to 1000, got {rounds}")
     loaded = load(scenario)
     st, cfg = loaded.structure, loaded.scenario.issues
-    for issue in issues or []:
-        if issue not in st.issues and issue not in st.issue_config:
-            raise UserError(f"unknown issue {issue!r}; issues are {', '.join(st.issues)}")
-    # a per-pair issue named by its id: each of its pairs' terms
-    chosen = [k for i, k in enumerate(st.issues) if not issues or k in issues or st.issue_config[i] in issues]
     out = {}
-    for issue in chosen:
-        i = st.issues.index(issue)
-        x, c, s = scenario_actors(loaded, issue)
+    for issue, i, path in _forecast_paths(loaded, rounds, issues):
         out[issue] = [
             {
                 "round": f.round,
@@ -501,9 +491,53 @@ def forecast(scenario, rounds: int = 10, issues: list[str] | None = None) -> dic
                     p: units.position(st, cfg, i, float(v)) for p, v in zip(st.parties, f.positions, strict=True)
                 },
             }
-            for f in run_forecast(x, c, s, rounds)
+            for f in path
         ]
     return out
+
+
+def forecast_convergence(scenario, rounds: int = 10, issues: list[str] | None = None) -> dict:
+    """Whether each issue's forecast (``forecast``) settled: per issue, ``status`` ("converged",
+    "oscillating", "moving" or "short"; see ``negotiation.analysis.forecast.convergence``), the
+    lowest and highest forecast over the last three rounds in display units, and ``text``: the
+    warning for a person ("" when it converged)."""
+    from negotiation.analysis.forecast import convergence, convergence_text
+    from negotiation.scenario import units
+
+    loaded = load(scenario)
+    st, cfg = loaded.structure, loaded.scenario.issues
+    out = {}
+    for issue, i, path in _forecast_paths(loaded, rounds, issues):
+        conv = convergence(path)
+        unit = "" if i in st.options else units.config_of(st, cfg, i).unit
+
+        def shown(v, i=i, unit=unit):
+            x = units.position(st, cfg, i, v)
+            return x if isinstance(x, str) else f"{x:.1f}{unit}"
+
+        out[issue] = {
+            "status": conv.status,
+            "low": units.position(st, cfg, i, conv.low),
+            "high": units.position(st, cfg, i, conv.high),
+            "text": convergence_text(conv, shown),
+        }
+    return out
+
+
+def _forecast_paths(loaded, rounds: int, issues: list[str] | None):
+    """(issue, index, forecast rounds) of each chosen kernel issue; a per-pair issue named by its
+    id is each of its pairs' terms."""
+    from negotiation.analysis.forecast import forecast as run_forecast
+    from negotiation.analysis.forecast import scenario_actors
+
+    if rounds < 0 or rounds > 1000:
+        raise UserError(f"--rounds must be from 0 to 1000, got {rounds}")
+    st = loaded.structure
+    for issue in issues or []:
+        if issue not in st.issues and issue not in st.issue_config:
+            raise UserError(f"unknown issue {issue!r}; issues are {', '.join(st.issues)}")
+    chosen = [k for i, k in enumerate(st.issues) if not issues or k in issues or st.issue_config[i] in issues]
+    return [(k, st.issues.index(k), run_forecast(*scenario_actors(loaded, k), rounds)) for k in chosen]
 
 
 def report(run_dir: str | Path, quiet: bool = True) -> Path:

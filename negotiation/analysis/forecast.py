@@ -176,3 +176,76 @@ def scenario_actors(loaded, issue: str) -> tuple[np.ndarray, np.ndarray, np.ndar
         [pref.salience * share[k] if pref.salience is not None else inp.weight[0, k, i] for k, pref in enumerate(prefs)]
     )
     return x, c / c.sum(), s
+
+
+@dataclass
+class Convergence:
+    """Whether a forecast's rounds settled, and if not, how they move at the end.
+
+    ``status``: "converged" (no position moved in the last round), "oscillating" (the last
+    rounds go back the way they came: a 2-cycle, a turn of the forecast, or a movement that did
+    not shrink), "moving" (still moving, by less each round), or "short" (fewer than one round).
+    ``low`` and ``high``: the smallest and largest forecast (median voter) over the last three
+    rounds; ``movement``: the largest move of a position in the last round (model units)."""
+
+    status: str
+    low: float
+    high: float
+    movement: float
+
+    @property
+    def settled(self) -> bool:
+        """True when the forecast's last point is a converged position."""
+        return self.status == "converged"
+
+
+def convergence(rounds: list[ForecastRound], tol: float = 1e-9) -> Convergence:
+    """Classify the end of a forecast path (the list ``forecast`` returns).
+
+    With X_k the positions at round k and m_k = max |X_k - X_{k-1}| (the largest move in round k),
+    n the last round and ``tol`` scaled by the range of the starting positions:
+    converged when m_n <= tol; oscillating when n >= 2 and X_n = X_{n-2} (a 2-cycle of
+    positions), or the forecast alternates (mu_n = mu_{n-2} != mu_{n-1}) or turns back (its last
+    two changes have opposite signs), or m_n >= m_{n-1} (the movement does not shrink); otherwise
+    moving (m_n < m_{n-1}, same direction: still converging)."""
+    if len(rounds) < 2:
+        mu = rounds[0].median if rounds else float("nan")
+        return Convergence("short", mu, mu, 0.0)
+    x = [np.asarray(r.positions, dtype=float) for r in rounds]
+    scale = float(np.ptp(x[0])) or 1.0
+    eps = tol * scale
+    moves = [float(np.abs(b - a).max()) for a, b in zip(x, x[1:], strict=False)]
+    tail = [r.median for r in rounds[-3:]]
+    low, high = float(min(tail)), float(max(tail))
+    if moves[-1] <= eps:
+        last = float(rounds[-1].median)
+        return Convergence("converged", last, last, moves[-1])
+    if len(rounds) >= 3:
+        mu = [r.median for r in rounds[-3:]]
+        cycle = float(np.abs(x[-1] - x[-3]).max()) <= eps
+        alternates = abs(mu[2] - mu[0]) <= eps and abs(mu[2] - mu[1]) > eps
+        turns = (mu[1] - mu[0]) * (mu[2] - mu[1]) < -(eps**2)  # the forecast went back the way it came
+        if cycle or alternates or turns or moves[-1] >= moves[-2] - eps:
+            return Convergence("oscillating", low, high, moves[-1])
+    return Convergence("moving", low, high, moves[-1])
+
+
+def convergence_text(conv: Convergence, shown) -> str:
+    """One line for a person about a forecast that did not settle ("" when it converged or is
+    too short to judge); ``shown`` turns a model-unit forecast into display text ("7.0 years")."""
+    if conv.status == "oscillating":
+        if conv.low == conv.high:
+            return (
+                f"the forecast stays at {shown(conv.low)} while the actors' positions oscillate; "
+                "its point is not a converged position"
+            )
+        return (
+            f"the forecast oscillates between {shown(conv.low)} and {shown(conv.high)}; "
+            "its point is not a converged position"
+        )
+    if conv.status == "moving":
+        return (
+            f"the forecast is still moving (between {shown(conv.low)} and {shown(conv.high)} over the last rounds); "
+            "its point is not a converged position yet: more --rounds may settle it"
+        )
+    return ""

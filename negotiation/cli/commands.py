@@ -528,8 +528,29 @@ def tournament(config, names, draws, seed, workers, as_json, runs_dir, out, quie
             row += " ".join(f"{r['outcomes'][o]['p']:>16.3f}" for o in shown) + "  "
             row += " ".join(f"{r['mean_utility'][p]:>7.3f}" for p in st.parties)
             click.echo(row)
+        for line in _standings_lines(summary):
+            click.echo(line)
     _report(res.folder, as_json, not no_report)
     click.echo(f"run folder: {res.folder}", err=as_json)
+
+
+def _standings_lines(summary: dict) -> list[str]:
+    """The strategies ranked by mean utility, with 95% intervals (t; Wilson for the deal rate)."""
+    rows = summary.get("standings") or []
+    if not rows:
+        return []
+
+    def ci(v):
+        return f"[{v[0]:.3f}, {v[1]:.3f}]" if v else "n/a"
+
+    width = max(len(r["strategy"]) for r in rows)
+    lines = ["standings (mean utility, 95% t interval; deal rate, 95% Wilson interval):"]
+    for r in rows:
+        lines.append(
+            f"  {r['rank']:>2}. {r['strategy']:<{width}}  utility {r['mean_utility']:.3f} {ci(r['mean_utility_ci95'])}"
+            f"  deal rate {r['deal_rate']:.3f} {ci(r['deal_rate_ci95'])}"
+        )
+    return lines
 
 
 @cli.command()
@@ -543,8 +564,12 @@ def forecast(config, rounds, issues, as_json):
     from negotiation.scenario import units
 
     out = api.forecast(config, rounds, list(issues) or None)
+    settled = api.forecast_convergence(config, rounds, list(issues) or None)
     if as_json:
         click.echo(json.dumps(out, sort_keys=True))
+        for issue, conv in settled.items():
+            if conv["text"]:
+                click.echo(f"warning: {issue}: {conv['text']}", err=True)
         return
     loaded = _load(config)
     st = loaded.structure
@@ -556,6 +581,8 @@ def forecast(config, rounds, issues, as_json):
             pos = "  ".join(f"{p} {_shown(v, unit)}" for p, v in f["positions"].items())
             mean = f"{f['mean']:.3f}" if not unit and isinstance(f["forecast"], str) else _shown(f["mean"], unit)
             click.echo(f"  round {f['round']:>3}: forecast {_shown(f['forecast'], unit)}, mean {mean}   {pos}")
+        if settled[issue]["text"]:
+            click.echo(f"  warning: {settled[issue]['text']}")
 
 
 def _shown(v, unit: str) -> str:

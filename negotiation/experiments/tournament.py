@@ -1,5 +1,6 @@
 """Tournaments: every assignment of a list of strategies to the parties, a Monte Carlo sweep
-for each on the same draw rows, and a table of outcome odds and mean utilities."""
+for each on the same draw rows, a table of outcome odds and mean utilities, and the standings
+of the strategies (``standings``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import yaml
 from negotiation.drivers.batch import run_rows
 from negotiation.errors import UserError
 from negotiation.experiments import executors
+from negotiation.experiments.standings import Standings
 from negotiation.experiments.statistics import outcome_block
 from negotiation.scenario.loader import Loaded, load_scenario_text
 from negotiation.strategies import get_strategy
@@ -51,14 +53,22 @@ def _play(config_text: str, seed: int, start: int, count: int, modules: tuple = 
     import_modules(modules)
     loaded = load_scenario_text(config_text, "tournament")
     res = run_rows(loaded.structure, loaded.space, seed, start, count)
-    counts = np.bincount(res.outcome, minlength=len(loaded.structure.outcomes))
-    return counts, res.utilities.sum(axis=0)
+    return res.outcome, res.utilities
 
 
 def run_tournament(
     loaded: Loaded, names: list[str], draws: int, seed: int, rows: int = 10_000, workers: int = 1, progress=None
 ) -> list[dict]:
     """Play every assignment on draw rows 0..draws-1 of ``seed``; one result dict per assignment."""
+    return play_tournament(loaded, names, draws, seed, rows, workers, progress)[0]
+
+
+def play_tournament(
+    loaded: Loaded, names: list[str], draws: int, seed: int, rows: int = 10_000, workers: int = 1, progress=None
+) -> tuple[list[dict], dict]:
+    """Play every assignment on draw rows 0..draws-1 of ``seed``: one result dict per assignment,
+    and the standings (``negotiation.experiments.standings``: each strategy's mean utility and
+    deal rate with 95% intervals, ranked, and the pairwise table)."""
     st = loaded.structure
     plan = []
     for a in assignments(st.parties, names):
@@ -69,12 +79,21 @@ def run_tournament(
     counts = np.zeros((len(plan), len(st.outcomes)), dtype=np.int64)
     usum = np.zeros((len(plan), st.n_parties))
     modules = tuple(outside_modules(names)) if workers > 1 else ()
-    # Integer counts and sums in a fixed order per assignment: the same whatever the workers.
-    results = {}
+    standings = Standings([a for a, _ in plan], names, st.parties, st.outcomes.index("deal"))
+    # Integer counts and sums in a fixed order per assignment: the same whatever the workers. A
+    # chunk of rows enters the standings once every assignment has played it.
+    results, waiting = {}, {}
     for n, result in executors.run(range(len(jobs)), partial(_job, seed, jobs, modules), workers):
-        results[n] = result
+        results[n] = (np.bincount(result[0], minlength=len(st.outcomes)), result[1].sum(axis=0))
+        k, _, start, count = jobs[n]
+        chunk = waiting.setdefault(start, {})
+        chunk[k] = result
+        if len(chunk) == len(plan):
+            del waiting[start]
+            ordered = [chunk[j] for j in range(len(plan))]
+            standings.add(start, np.stack([u for _, u in ordered]), np.stack([o for o, _ in ordered]))
         if progress is not None:
-            progress(jobs[n][3])
+            progress(count)
     for n, (k, _, _, _) in enumerate(jobs):
         c, u = results[n]
         counts[k] += c
@@ -90,7 +109,7 @@ def run_tournament(
                 "mean_utility": {p: round(float(usum[k, i] / n), 12) for i, p in enumerate(st.parties)},
             }
         )
-    return out
+    return out, standings.result()
 
 
 def _job(seed, jobs, modules, n):

@@ -2,14 +2,17 @@
 self-contained page, ``RUN_DIR/report.html`` (images embedded as base64 data URIs, inline CSS,
 no scripts, no external references).
 
-A run folder of kind ``run`` or ``replay`` gets the concession paths of its negotiation; a
-``sweep`` gets outcome odds, odds across its points, the odds of each path where a bilateral deal
+A run folder of kind ``run``, ``replay`` or ``play`` gets each issue's offers round by round in
+the issue's units, the joint utility path, the concession paths and a table of rounds; a
+``sweep`` gets outcome odds, odds across its points, each point apart (its odds and agreement
+dates, small multiples) and the conditions (pooled, then per point), the odds of each path where a bilateral deal
 may be joined (section "Paths") and the chapters closed under ``closing: chapters``, agreed
 positions, the utility space, the
 time to the end of talks and, in a section "Efficiency", how far agreements lie from the Pareto
 frontier (and its Sobol indices when it has them), and, run with a history
-(``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the deal
-probability of each strategy assignment. A partial sweep (killed, failed or still running) is
+(``--given``), the odds before and given it and what the history changed; a ``tournament`` gets the
+standings of its strategies (mean utility and deal rate with intervals, a pairwise table) and the
+deal probability of each strategy assignment. A partial sweep (killed, failed or still running) is
 drawn from whatever finished: ``outcomes.parquet``, else the part files in ``parts/``; the page
 says so at the top.
 """
@@ -45,6 +48,14 @@ CAPTIONS = {
         "Probability of each outcome class over all draws (prior) and among the draws whose path agrees "
         "with every fact of the history (given); error bars are 95% Wilson intervals."
     ),
+    "odds_per_point.png": (
+        "Outcome odds at each sweep point apart, one panel per point on a shared axis; "
+        "error bars are 95% Wilson intervals."
+    ),
+    "dates_per_point.png": (
+        "Agreement dates at each sweep point apart (monthly bins, as a share of the point's draws); "
+        "dashed: the point's median agreement date."
+    ),
     "sweep_points.png": "How each outcome's probability changes across the sweep points, with 95% intervals.",
     "agreed_positions.png": "Where agreements landed on each issue, with the status quo and each party's ideal.",
     "utility_space.png": (
@@ -56,8 +67,20 @@ CAPTIONS = {
         "Pareto gaps of the agreements, deals and bilateral deals apart: a histogram of the gaps off the "
         "frontier (shares of each kind's agreements) and the share of agreements with a gap up to each value."
     ),
+    "offers_by_issue.png": (
+        "Each party's offer on each issue, round by round, in the issue's units (filled markers: offers "
+        "someone accepted; dotted: the agreed term)."
+    ),
+    "joint_utility.png": (
+        "Joint utility path: each offer on the table, proposer by proposer, and its utility to every party "
+        "per round (dotted: each party's reservation)."
+    ),
     "concession_paths.png": (
         "Each party's target and the utility to it of every offer, round by round, with calendar events."
+    ),
+    "tournament_standings.png": (
+        "Each strategy's mean utility (95% t intervals over draw rows) and deal rate (95% Wilson intervals), "
+        "best first, and the pairwise mean utility of each strategy against each other one."
     ),
     "tournament_deal_odds.png": "Probability of a deal for each assignment of strategies to parties (95% intervals).",
     "sobol.png": "Sobol indices: the share of each outcome's variance across points due to each parameter.",
@@ -65,6 +88,7 @@ CAPTIONS = {
 
 
 EFFICIENCY_PLOTS = ("pareto_gaps.png",)  # shown in the section "Efficiency", not under "Plots"
+POINT_PLOTS = ("odds_per_point.png", "dates_per_point.png")  # shown in the section "Per sweep point"
 
 
 @dataclass
@@ -280,6 +304,8 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
     loaded, summary = data.loaded, data.summary or {}
     jobs = []  # (file name, a function returning a Figure or None)
     if data.kind in SINGLE and data.history:
+        jobs.append(("offers_by_issue.png", lambda: plots.offers_by_issue(loaded, data.history, data.summary)))
+        jobs.append(("joint_utility.png", lambda: plots.joint_utility(loaded, data.history, data.summary)))
         jobs.append(("concession_paths.png", lambda: plots.concession_paths(loaded, data.history, data.summary)))
     if data.kind == "sweep" and data.table is not None and data.table.num_rows:
         points = data.manifest.get("points") or [{}]
@@ -298,12 +324,19 @@ def draw_plots(data: RunData, out: Path, say=None) -> tuple[list[Path], list[str
                 f"{len(summary['points']) - len(shown)} sweep point(s) have no finished draw and are not drawn."
             )
         jobs.append(("sweep_points.png", lambda: plots.sweep_odds(loaded, shown)))
+        if len(points) > 1:
+            jobs.append(("odds_per_point.png", lambda: plots.odds_per_point(loaded, summary.get("points", []))))
+            jobs.append(
+                ("dates_per_point.png", lambda: plots.dates_per_point(loaded, data.table, summary.get("points", [])))
+            )
         jobs.append(("agreed_positions.png", lambda: plots.agreed_positions(loaded, data.table)))
         jobs.append(("utility_space.png", lambda: _utility_space(plots, data, points)))
         jobs.append(("time_to_agreement.png", lambda: plots.time_to_agreement(loaded, data.table)))
         jobs.append(("pareto_gaps.png", lambda: plots.pareto_gaps(loaded, data.table)))
         if summary.get("sobol"):
             jobs.append(("sobol.png", lambda: plots.sobol_sensitivity(summary["sobol"])))
+    if data.kind == "tournament" and summary.get("standings"):
+        jobs.append(("tournament_standings.png", lambda: plots.tournament_standings(loaded, summary)))
     if data.kind == "tournament" and data.tournament is not None:
         jobs.append(("tournament_deal_odds.png", lambda: plots.tournament_deal_odds(loaded, data.tournament)))
     drawn, problems = [], []
@@ -348,7 +381,10 @@ h2 { font-size: 1.25em; border-bottom: 1px solid #bbb; padding-bottom: 0.15em; m
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.93em; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #eee; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.wide { overflow-x: auto; }
+td.nowrap { white-space: nowrap; }
+tr.first td { border-top: 2px solid #777; }
 code { font-family: "SFMono-Regular", Consolas, Menlo, monospace; font-size: 0.92em; word-break: break-all; }
 .warn { border: 3px solid #b00; background: #fff3f0; padding: 0.7em 1em; margin: 1em 0; }
 .warn strong { color: #900; font-size: 1.1em; }
@@ -722,6 +758,10 @@ def _tournament_table(data: RunData) -> str:
 
 def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     """The report page as one self-contained HTML string."""
+    from negotiation.output.report_points import conditions_section, per_point_section
+    from negotiation.output.report_rounds import rounds_section
+    from negotiation.output.report_standings import standings_section
+
     scn = data.loaded.scenario
     st = data.loaded.structure
     parts = [
@@ -754,20 +794,20 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
         parts.append(_odds_table(s["outcomes"], st.outcomes))
         pts = [pt for pt in s.get("points", []) if pt.get("n_draws")]
         if len(pts) > 1:
-            parts.append("<h3>Per sweep point</h3>" + _points_table(pts, st.outcomes))
-        conds = [c.get("text") for c in (s.get("conditions") or {}).values() if isinstance(c, dict) and c.get("text")]
-        if conds:
-            parts.append("<h3>Conditions</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in conds) + "</ul>")
+            parts.append(per_point_section(data, drawn))
+            placed += POINT_PLOTS
+        parts.append(conditions_section(data))
         parts.append(_paths_section(data))
         if s.get("given"):
             parts.append(_given_section(data))
         efficiency = _efficiency_section(data, drawn) if data.table is not None else ""
         if efficiency:
             parts.append(efficiency)
-            placed = EFFICIENCY_PLOTS
+            placed += EFFICIENCY_PLOTS
     elif data.kind in SINGLE:
         parts.append("<h2>Outcome</h2>" + _single_table(data))
     elif data.kind == "tournament":
+        parts.append(standings_section(data))
         parts.append("<h2>Odds per strategy assignment</h2>" + _tournament_table(data))
 
     parts.append("<h2>Plots</h2>")
@@ -775,6 +815,8 @@ def render_html(data: RunData, drawn: list[Path], problems: list[str]) -> str:
     for path in sorted(drawn, key=lambda p: order.get(p.name, len(order))):
         if path.name not in placed:
             parts.append(_figure(path))
+    if data.kind in SINGLE and data.history:
+        parts.append(rounds_section(data))
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     parts.append(f"<footer>Drawn by negotiation-sim {_e(__version__)} on {_e(stamp)}.</footer>")
     parts.append("</body></html>")

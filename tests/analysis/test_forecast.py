@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 
 from negotiation.analysis.forecast import (
+    ForecastRound,
+    convergence,
+    convergence_text,
     expected_utility,
     forecast,
     median_voter,
@@ -313,3 +316,67 @@ def test_step_without_challengers_moves_nobody():
     path = forecast(np.array([3.0, 3.0]), np.ones(2), np.ones(2), rounds=2)
     assert [f.median for f in path] == [3.0, 3.0, 3.0]
     assert math.isclose(path[-1].mean, 3.0)
+
+
+# --- convergence ---------------------------------------------------------------------------
+
+# Three actors at 0, 1, 2 with equal capabilities and saliences 1, .2, 1: the middle actor's
+# low salience makes it the one everybody challenges; it capitulates to 0, then (the median now
+# 0, challenged from 2) to 2, then back to 0: positions (0, 0, 2) and (0, 2, 2) alternate and
+# the forecast (median voter) alternates 0, 2, 0, 2, ...
+CYCLE = ([0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [1.0, 0.2, 1.0])
+
+
+def test_a_two_cycle_is_reported_as_oscillating_between_its_two_points():
+    path = forecast(*CYCLE, 6)
+    assert [f.median for f in path] == [1.0, 0.0, 2.0, 0.0, 2.0, 0.0, 2.0]
+    conv = convergence(path)
+    assert (conv.status, conv.low, conv.high, conv.movement) == ("oscillating", 0.0, 2.0, 2.0)
+    assert not conv.settled
+    text = convergence_text(conv, lambda v: f"{v:.1f} years")
+    assert text == "the forecast oscillates between 0.0 years and 2.0 years; its point is not a converged position"
+
+
+def test_a_forecast_that_settles_is_converged_and_says_nothing():
+    # 0, 10, 4 (equal weights): 4 and 0 move to 10 within two rounds, then nobody moves
+    path = forecast([0.0, 10.0, 4.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], 5)
+    assert [f.median for f in path] == [4.0, 10.0, 10.0, 10.0, 10.0, 10.0]
+    conv = convergence(path)
+    assert (conv.status, conv.low, conv.high, conv.movement) == ("converged", 10.0, 10.0, 0.0)
+    assert conv.settled
+    assert convergence_text(conv, str) == ""
+    # the EC case settles on 4 years by round 5 (7, 10, 4, 9.65, 4, 4)
+    assert convergence(forecast(X, C, S, 5)).status == "converged"
+
+
+def test_a_forecast_that_turns_back_is_oscillating_even_while_its_moves_shrink():
+    # EC after 3 rounds: 7, 10, 4, 9.65: the last move (5.65) is smaller than the one before (6),
+    # but the forecast went back up: not a converged position
+    conv = convergence(forecast(X, C, S, 3))
+    assert (conv.status, conv.low, conv.high) == ("oscillating", 4.0, 10.0)
+    # still moving the same way with shrinking steps: "moving", not settled
+    rounds = [ForecastRound(k, np.array([0.0, v]), v, v / 2) for k, v in enumerate([0.0, 4.0, 6.0, 7.0])]
+    conv = convergence(rounds)
+    assert (conv.status, conv.low, conv.high, conv.movement) == ("moving", 4.0, 7.0, 1.0)
+    assert "still moving" in convergence_text(conv, str)
+    # a flat movement (1, 1) is not shrinking: oscillating by the non-decreasing rule
+    rounds = [ForecastRound(k, np.array([0.0, v]), v, v / 2) for k, v in enumerate([0.0, 1.0, 2.0])]
+    assert convergence(rounds).status == "oscillating"
+    assert convergence(forecast(X, C, S, 0)).status == "short"
+
+
+def test_cli_warns_when_the_forecast_oscillates(negotiate, tmp_path):
+    # The EC config after 3 rounds oscillates; after 10 it has converged (no warning)
+    res = negotiate("forecast", EC_CONFIG, "--rounds", 3)
+    assert res.exit_code == 0, res.stderr
+    assert (
+        "  warning: the forecast oscillates between 4.0 years and 10.0 years; its point is not a converged position"
+        in res.stdout.splitlines()
+    )
+    settled = negotiate("forecast", EC_CONFIG, "--rounds", 10)
+    assert "warning" not in settled.stdout + settled.stderr
+    # with --json the stdout stays JSON; the warning goes to stderr
+    js = negotiate("forecast", EC_CONFIG, "--rounds", 3, "--json")
+    assert list(json.loads(js.stdout)) == ["years"]
+    said = "the forecast oscillates between 4.0 years and 10.0 years; its point is not a converged position"
+    assert js.stderr.splitlines() == [f"warning: years: {said}"]

@@ -239,3 +239,74 @@ def test_chunked_parallel_tournament_equals_the_serial_one(trade):
     serial = run_tournament(trade, ["linear", "hardliner"], 50, 4)
     assert parallel == serial
     assert len(serial) == 8 and all(r["n_draws"] == 50 for r in serial)
+
+
+def test_standings_equal_the_per_row_means_of_direct_runs(tournament_dir, trade):
+    # Per row r, a strategy's score is the mean utility over its 12 slots (8 assignments x 3
+    # parties hold 24 slots, 12 per strategy); its mean utility is the mean score over the 300 rows.
+    from scipy.stats import t
+
+    st = trade.structure
+    summary = json.loads((tournament_dir / "summary.json").read_text())
+    plan = assignments(st.parties, ["boulware", "conceder"])
+    runs = [
+        run_rows(*(lambda d: (d.structure, d.space))(load_scenario_text(assigned_config(trade, a))), 0, 0, DRAWS)
+        for a in plan
+    ]
+    deal = st.outcomes.index("deal")
+    got = {r["strategy"]: r for r in summary["standings"]}
+    assert [r["rank"] for r in summary["standings"]] == [1, 2]
+    assert summary["standings"][0]["mean_utility"] >= summary["standings"][1]["mean_utility"]
+    for name in ("boulware", "conceder"):
+        score = np.mean(
+            [runs[k].utilities[:, j] for k, a in enumerate(plan) for j, p in enumerate(st.parties) if a[p] == name],
+            axis=0,
+        )
+        games = [k for k, a in enumerate(plan) if name in a.values()]
+        share = np.mean([runs[k].outcome == deal for k in games], axis=0)
+        half = t.ppf(0.975, DRAWS - 1) * score.std(ddof=1) / math.sqrt(DRAWS)
+        r = got[name]
+        assert (r["slots"], r["games"], r["n_draws"]) == (12, 7, DRAWS)
+        assert r["mean_utility"] == pytest.approx(score.mean(), abs=1e-11)
+        assert r["mean_utility_ci95"] == pytest.approx([score.mean() - half, score.mean() + half], abs=1e-10)
+        assert r["deal_rate"] == pytest.approx(share.mean(), abs=1e-11)
+        lo, hi = wilson(share.mean() * DRAWS, DRAWS)
+        assert r["deal_rate_ci95"] == pytest.approx([lo, hi], abs=1e-10)
+    # pairwise: boulware against conceder is the slots where one party plays boulware and both
+    # others conceder: (b, c, c), (c, b, c), (c, c, b), each with one slot
+    cell = summary["pairwise"]["boulware"]["conceder"]
+    slots = [
+        (k, j)
+        for k, a in enumerate(plan)
+        for j, p in enumerate(st.parties)
+        if a[p] == "boulware" and all(a[q] == "conceder" for q in st.parties if q != p)
+    ]
+    assert len(slots) == 3 == cell["slots"]
+    row = np.mean([runs[k].utilities[:, j] for k, j in slots], axis=0)
+    assert cell["mean_utility"] == pytest.approx(row.mean(), abs=1e-11)
+    # the two strategies differ (else the comparison proves little)
+    assert abs(got["boulware"]["mean_utility"] - got["conceder"]["mean_utility"]) > 0.01
+
+
+def test_chunked_parallel_standings_equal_the_serial_ones(trade):
+    from negotiation.experiments.tournament import play_tournament
+
+    parallel = play_tournament(trade, ["linear", "hardliner"], 50, 4, rows=20, workers=2)[1]
+    serial = play_tournament(trade, ["linear", "hardliner"], 50, 4)[1]
+    assert parallel == serial
+    assert [r["n_draws"] for r in serial["standings"]] == [50, 50]
+
+
+def test_cli_prints_the_standings(tmp_path, negotiate):
+    out = tmp_path / "t"
+    res = negotiate("tournament", TRADE, "--strategies", "boulware,conceder", "--draws", 40, "--out", out, "--quiet")
+    assert res.exit_code == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    lines = res.stdout.splitlines()
+    at = lines.index("standings (mean utility, 95% t interval; deal rate, 95% Wilson interval):")
+    for k, r in enumerate(summary["standings"]):
+        u, d = r["mean_utility_ci95"], r["deal_rate_ci95"]
+        assert lines[at + 1 + k] == (
+            f"   {k + 1}. {r['strategy']:<8}  utility {r['mean_utility']:.3f} [{u[0]:.3f}, {u[1]:.3f}]"
+            f"  deal rate {r['deal_rate']:.3f} [{d[0]:.3f}, {d[1]:.3f}]"
+        )

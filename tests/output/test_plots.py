@@ -75,8 +75,13 @@ def history(loaded) -> list[dict]:
     out = []
     for k, day in enumerate(["2017-08-16", "2017-09-01", "2017-12-15"]):
         offers = [
-            {"proposer": p, "utilities": {q: 1.0 - 0.1 * k if q == p else 0.4 + 0.1 * k for q in parties}}
-            for p in parties
+            {
+                "proposer": p,
+                "utilities": {q: 1.0 - 0.1 * k if q == p else 0.4 + 0.1 * k for q in parties},
+                "terms": {"auto_rvc": 85.0 - 5 * k - j, "sunset": ["none", "review", "expiry_5y"][(j + k) % 3]},
+                "accepted_by": parties[:1] if k == 2 else [],
+            }
+            for j, p in enumerate(parties)
         ]
         out.append(
             {
@@ -103,6 +108,11 @@ def tournament_table(loaded) -> pa.Table:
     return pa.table(cols)
 
 
+def two_points(rows: pa.Table) -> pa.Table:
+    """The synthetic rows as two sweep points: even draws point 0, odd draws point 1."""
+    return rows.set_column(rows.column_names.index("point"), "point", pa.array(np.arange(rows.num_rows) % 2))
+
+
 def backtest_result():
     """Two cuts: one whose facts no draw matches (forecasts undefined), one with forecasts."""
     from negotiation.experiments.backtest import Backtest, Cut, Forecast
@@ -124,6 +134,41 @@ def backtest_result():
 SOBOL = {
     "deal": {"US.reservation": {"S1": 0.6, "S1_conf": 0.1, "ST": 0.7, "ST_conf": 0.1}},
     "stalemate": {"US.reservation": {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}},
+}
+
+
+STANDINGS = {
+    "standings": [
+        {
+            "strategy": "boulware",
+            "rank": 1,
+            "mean_utility": 0.68,
+            "mean_utility_ci95": [0.67, 0.69],
+            "deal_rate": 0.81,
+            "deal_rate_ci95": [0.76, 0.85],
+            "slots": 12,
+            "games": 7,
+            "n_draws": 300,
+        },
+        {
+            "strategy": "conceder",
+            "rank": 2,
+            "mean_utility": 0.58,
+            "mean_utility_ci95": None,
+            "deal_rate": 0.7,
+            "deal_rate_ci95": [0.65, 0.75],
+            "slots": 12,
+            "games": 7,
+            "n_draws": 300,
+        },
+    ],
+    "pairwise": {
+        "boulware": {
+            "boulware": {"mean_utility": 0.67, "ci95": [0.66, 0.68], "slots": 3},
+            "conceder": {"mean_utility": 0.76, "ci95": [0.75, 0.77], "slots": 3},
+        },
+        "conceder": {"boulware": {"mean_utility": 0.55, "ci95": [0.54, 0.56], "slots": 3}, "conceder": None},
+    },
 }
 
 
@@ -160,6 +205,8 @@ def figures(loaded, rows) -> dict:
         "outcome_odds": lambda: plots.outcome_odds(loaded, point_odds(loaded, 0.7), 100),
         "given_odds": lambda: plots.given_odds(loaded, point_odds(loaded, 0.7), point_odds(loaded, 0.8), 100),
         "sweep_odds": lambda: plots.sweep_odds(loaded, one),
+        "odds_per_point": lambda: plots.odds_per_point(loaded, one),
+        "dates_per_point": lambda: plots.dates_per_point(loaded, two_points(rows), one),
         "odds_by_parameter": lambda: plots.odds_by_parameter(loaded, one, "US.reservation"),
         "odds_heatmaps": lambda: plots.odds_heatmaps(loaded, grid, "US.reservation", "CA.reservation"),
         "odds_by_point": lambda: plots.odds_by_point(loaded, design, list(design[0]["params"])),
@@ -168,6 +215,9 @@ def figures(loaded, rows) -> dict:
         "time_to_agreement": lambda: plots.time_to_agreement(loaded, rows),
         "pareto_gaps": lambda: plots.pareto_gaps(loaded, rows),
         "concession_paths": lambda: plots.concession_paths(loaded, history(loaded), summary),
+        "offers_by_issue": lambda: plots.offers_by_issue(loaded, history(loaded), summary),
+        "joint_utility": lambda: plots.joint_utility(loaded, history(loaded), summary),
+        "tournament_standings": lambda: plots.tournament_standings(loaded, STANDINGS),
         "tournament_deal_odds": lambda: plots.tournament_deal_odds(loaded, tournament_table(loaded)),
         "sobol_sensitivity": lambda: plots.sobol_sensitivity(SOBOL),
         "prior_posterior": lambda: plots.prior_posterior(calibration()),
@@ -179,6 +229,8 @@ FIGURES = [
     "outcome_odds",
     "given_odds",
     "sweep_odds",
+    "odds_per_point",
+    "dates_per_point",
     "odds_by_parameter",
     "odds_heatmaps",
     "odds_by_point",
@@ -187,7 +239,10 @@ FIGURES = [
     "time_to_agreement",
     "pareto_gaps",
     "concession_paths",
+    "offers_by_issue",
+    "joint_utility",
     "tournament_deal_odds",
+    "tournament_standings",
     "sobol_sensitivity",
     "prior_posterior",
     "backtest_scores",
@@ -307,3 +362,100 @@ def test_no_backend_switch_and_no_pyplot():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got == {"pyplot": False, "changed": [], "backend": "svg"}
+
+
+def test_offers_by_issue_draws_each_offer_in_the_issues_units():
+    """The offer panels hold the terms of rounds.jsonl as they are (display units: % regional
+    content, not a 0-1 share; option indices on a discrete issue's axis named by the options)."""
+    from negotiation.output.plots import joint_utility, offers_by_issue
+    from negotiation.scenario.loader import load_scenario
+
+    loaded = load_scenario(ROOT / "configs" / "nafta_2017.yaml")
+    history = [
+        {
+            "round": 1,
+            "date": "2017-08-16",
+            "events": [],
+            "offers": [
+                {
+                    "proposer": "US",
+                    "terms": {"auto_rvc": 85.0, "sunset": "expiry_5y"},
+                    "accepted_by": [],
+                    "utilities": {"US": 1.0, "CA": 0.2, "MX": 0.3},
+                },
+                {
+                    "proposer": "CA",
+                    "terms": {"auto_rvc": 62.5, "sunset": "none"},
+                    "accepted_by": ["MX"],
+                    "utilities": {"US": 0.25, "CA": 1.0, "MX": 0.9},
+                },
+            ],
+        },
+        {
+            "round": 2,
+            "date": "2017-09-01",
+            "events": [],
+            "offers": [
+                {
+                    "proposer": "US",
+                    "terms": {"auto_rvc": 80.0, "sunset": "review"},
+                    "accepted_by": ["CA", "MX"],
+                    "utilities": {"US": 0.8, "CA": 0.6, "MX": 0.7},
+                },
+            ],
+        },
+    ]
+    summary = {"outcome": "deal", "rounds": 2, "agreement": {"auto_rvc": 80.0, "sunset": "review"}}
+    fig = offers_by_issue(loaded, history, summary)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    rvc = axes[loaded.structure.issues.index("auto_rvc")]
+    assert rvc.get_ylabel() == "% regional content"
+    assert rvc.get_title(loc="left") == "Auto rules of origin (regional value content)"
+    lines = {ln.get_label(): ln for ln in rvc.lines}
+    assert list(lines["US's offer"].get_ydata()) == [85.0, 80.0]
+    assert list(lines["US's offer"].get_xdata()) == [1, 2]
+    assert list(lines["CA's offer"].get_ydata()) == [62.5]
+    assert list(lines["agreed"].get_ydata()) == [80.0, 80.0]
+    sunset = axes[loaded.structure.issues.index("sunset")]
+    options = [t.get_text() for t in sunset.get_yticklabels()]
+    assert options == ["none", "review", "expiry_5y"]
+    us = {ln.get_label(): ln for ln in sunset.lines}["US's offer"]
+    assert list(us.get_ydata()) == [2, 1]  # expiry_5y, then review
+    # the joint utility path: one panel per proposer, each party's utility of its offers
+    fig = joint_utility(loaded, history, {"reservations": {"US": 0.4, "CA": 0.5, "MX": 0.3}})
+    us_panel = fig.axes[0]
+    got = {ln.get_label(): list(ln.get_ydata()) for ln in us_panel.lines if not ln.get_label().startswith("_")}
+    assert got == {"US": [1.0, 0.8], "CA": [0.2, 0.6], "MX": [0.3, 0.7]}
+    assert [t.get_text() for t in us_panel.texts] == ["CA, MX"]  # round 2: accepted by CA and MX
+
+
+def test_odds_per_point_draws_each_points_own_odds(loaded):
+    points = [
+        {"params": {"US.reservation": v}, "n_draws": 100, "outcomes": point_odds(loaded, p)}
+        for v, p in ((0.5, 0.9), (0.7, 0.6), (0.9, 0.25))
+    ]
+    fig = plots.odds_per_point(loaded, points)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 3
+    for ax, p in zip(axes, (0.9, 0.6, 0.25), strict=True):
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert labels == ["deal", "termination"]  # the outcomes observed at any point
+        assert [round(b.get_height(), 12) for b in ax.patches] == [p, round(1 - p, 12)]
+    assert axes[0].get_title() == "point 0: US.reservation=0.5\n(100 draws)"
+    assert plots.odds_per_point(loaded, points[:1]) is None  # one point: nothing to set apart
+
+
+def test_dates_per_point_bins_each_points_agreements(loaded, rows):
+    table = two_points(rows)
+    points = [
+        {"params": {"US.reservation": v}, "n_draws": N // 2, "outcomes": point_odds(loaded, 0.5)} for v in (0.5, 0.9)
+    ]
+    fig = plots.dates_per_point(loaded, table, points)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    outcome = np.array(table.column("outcome").to_pylist())
+    point = table.column("point").to_numpy()
+    for k, ax in enumerate(axes):
+        agreed = int(np.sum((point == k) & (outcome != "termination")))
+        # bar heights are shares of the point's draws: they add up to its share of agreements
+        assert sum(b.get_height() for b in ax.patches) == pytest.approx(agreed / np.sum(point == k))
+        assert f"{agreed:,} of {int(np.sum(point == k)):,} draws agreed" in ax.get_title()

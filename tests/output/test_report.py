@@ -129,22 +129,127 @@ def test_sweep_report(runs):
     check_report(folder, SWEEP_PLOTS)
 
 
+GRID_PLOTS = SWEEP_PLOTS | {"sweep_points.png", "odds_per_point.png", "dates_per_point.png"}
+
+
 def test_grid_reports(runs):
-    text = check_report(runs["grid1"], SWEEP_PLOTS | {"sweep_points.png"})
+    text = check_report(runs["grid1"], GRID_PLOTS)
     assert "Per sweep point" in text and "US.reservation" in text
     assert '<table id="efficiency-points">' in text
-    check_report(runs["grid2"], SWEEP_PLOTS | {"sweep_points.png"})
+    check_report(runs["grid2"], GRID_PLOTS)
+
+
+def section(text: str, start: str, end: str) -> str:
+    """The part of the page from ``start`` up to the next ``end`` after it."""
+    part = text[text.index(start) :]
+    return part[: part.index(end, len(start))]
+
+
+def test_grid_report_shows_each_point_apart(runs):
+    """A grid sweep's page shows each point's odds and agreement dates apart, next to each other
+    (small multiples), not only pooled."""
+    folder = runs["grid1"]
+    text = check_report(folder, GRID_PLOTS)
+    per_point = section(text, "<h2>Per sweep point</h2>", "<h2>")
+    assert "plots/odds_per_point.png" in per_point and "plots/dates_per_point.png" in per_point
+    summary = json.loads((folder / "summary.json").read_text())
+    for pt in summary["points"]:  # each point's own odds with their intervals
+        deal = pt["outcomes"]["deal"]
+        assert f"{deal['p']:.3f} [{deal['ci95'][0]:.3f}, {deal['ci95'][1]:.3f}]" in per_point
+    # agreement dates per point, worked out here from outcomes.parquet
+    table = pq.read_table(folder / "outcomes.parquet", columns=["point", "outcome", "end_date", "rounds"]).to_pandas()
+    agreed = ~table["outcome"].isin(["termination", "stalemate"])
+    dates = section(text, '<table id="dates-points">', "</table>")
+    for k, value in enumerate([0.5, 0.7, 0.9]):
+        here = table[(table["point"] == k) & agreed]
+        days = sorted(here["end_date"].astype(str))
+        m = len(days)
+        assert 0 < m < 300
+        q10, q50, q90 = (days[int(np.floor(f * (m - 1)))] for f in (0.1, 0.5, 0.9))
+        rounds = sorted(here["rounds"])[(m - 1) // 2]
+        row = (
+            f'<tr><td class="num">{k}</td><td class="num">{value}</td><td class="num">300</td>'
+            f'<td class="num">{m}</td><td class="num">{m / 300:.3f}</td><td class="num">{q10}</td>'
+            f'<td class="num">{q50}</td><td class="num">{q90}</td><td class="num">{rounds}</td></tr>'
+        )
+        assert row in dates
+    # the points differ (else showing them apart would prove little)
+    assert len({pt["outcomes"]["deal"]["p"] for pt in summary["points"]}) == 3
+
+
+def test_grid_report_conditions_cannot_be_read_as_a_points_odds(runs):
+    """The conditions found over all points are stated as pooled (their rate named "pooled over
+    the 3 points", never "overall"), and each point's own conditions are found over its draws
+    and rated against that point's rate."""
+    folder = runs["grid1"]
+    text = check_report(folder, GRID_PLOTS)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["conditions"]  # found over the pooled draws at sweep time
+    pooled = section(text, '<ul id="conditions-pooled">', "</ul>")
+    assert "<h3>Conditions, pooled over the 3 points</h3>" in text
+    for box in summary["conditions"].values():
+        assert f"against {box['p_all']:.2f} pooled over the 3 points" in pooled or "No simple condition" in pooled
+    assert " overall" not in pooled
+    # the pooled conditions come after the per-point odds they refer to
+    assert text.index("<h2>Per sweep point</h2>") < text.index("Conditions, pooled")
+    per_point = section(text, '<table id="conditions-points">', "</table>")
+    for k, pt in enumerate(summary["points"]):
+        deal = pt["outcomes"]["deal"]["p"]
+        if "deal is most likely when" in per_point and f"at point {k}," in per_point:
+            assert f"against {deal:.2f} at point {k}," in per_point or f"above {deal:.2f} at point {k}." in per_point
+    assert "US.reservation is" not in per_point  # the swept parameter is fixed within a point
+
+
+def test_one_point_sweep_keeps_its_conditions_as_found(runs):
+    text = check_report(runs["sweep"], SWEEP_PLOTS)
+    summary = json.loads((runs["sweep"] / "summary.json").read_text())
+    assert "Per sweep point</h2>" not in text and "conditions-points" not in text
+    for box in summary["conditions"].values():
+        assert f"<li>{box['text']}</li>" in text.replace("&#x27;", "'")
+
+
+SINGLE_PLOTS = {"concession_paths.png", "offers_by_issue.png", "joint_utility.png"}
 
 
 def test_single_run_report(runs):
     folder = runs["run"]
-    text = check_report(folder, {"concession_paths.png"})
+    text = check_report(folder, SINGLE_PLOTS)
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["outcome"] in text and summary["date"] in text
     events = [
         e["kind"] for line in (folder / "rounds.jsonl").read_text().splitlines() for e in json.loads(line)["events"]
     ]
     assert "extension" in events and "notice" in events  # the plot has events to mark
+
+
+def test_single_run_report_has_a_table_of_rounds_in_the_issues_units(runs):
+    folder = runs["run"]
+    text = check_report(folder, SINGLE_PLOTS)
+    table = text[text.index('<table id="rounds">') :]
+    table = table[: table.index("</table>")]
+    head = table[: table.index("</tr>")]
+    # issues with their units in the header: % regional content, % of the market opened, ...
+    for col in ("auto_rvc (% regional content)", "dairy (% of the market opened)", "sunset (option)"):
+        assert f"<th>{col}</th>" in head
+    assert "<th>u.US</th><th>u.CA</th><th>u.MX</th><th>accepted by</th><th>events</th>" in head
+    history = [json.loads(line) for line in (folder / "rounds.jsonl").read_text().splitlines()]
+    offers = [(r, o) for r in history for o in r["offers"]]
+    assert table.count("<tr") == 1 + len(offers)
+    for r, o in offers:
+        t = o["terms"]
+        # display units as rounds.jsonl has them (74.1, not 0.741), option names as they are
+        cells = (
+            f'<td>{o["proposer"]}</td><td class="num">{t["auto_rvc"]:.1f}</td><td class="num">{t["dairy"]:.1f}</td>'
+            f'<td class="num">{t["dispute_panels"]}</td><td class="num">{t["procurement"]:.1f}</td>'
+            f'<td class="num">{t["sunset"]}</td>'
+            + "".join(f'<td class="num">{o["utilities"][p]:.3f}</td>' for p in ("US", "CA", "MX"))
+            + f"<td>{', '.join(o['accepted_by'])}</td>"
+        )
+        assert cells in table, (r["round"], o["proposer"])
+        assert 40 <= t["auto_rvc"] <= 100  # a percentage, not a share
+    # each round's events on its first row: the refused or granted extension, the notice
+    assert "withdrawal notice (effective " in table and "extension" in table
+    assert '<td class="nowrap">' + history[0]["date"] + "</td>" in table
 
 
 def test_single_run_agreement_is_shown_in_display_units():
@@ -170,8 +275,36 @@ def test_single_run_agreement_is_shown_in_display_units():
 
 
 def test_tournament_report(runs):
-    text = check_report(runs["tournament"], {"tournament_deal_odds.png"})
+    folder = runs["tournament"]
+    text = check_report(folder, {"tournament_deal_odds.png", "tournament_standings.png"})
     assert "hardliner" in text and "time_dependent" in text
+    # the standings: each strategy ranked by mean utility, with its t interval and its deal rate
+    # with its Wilson interval, as summary.json has them
+    summary = json.loads((folder / "summary.json").read_text())
+    ranked = summary["standings"]
+    assert [r["rank"] for r in ranked] == [1, 2]
+    standings = text[text.index('<table id="standings">') :]
+    standings = standings[: standings.index("</table>")]
+    for r in ranked:
+        lo, hi = r["mean_utility_ci95"]
+        dlo, dhi = r["deal_rate_ci95"]
+        row = (
+            f'<tr><td class="num">{r["rank"]}</td><td>{r["strategy"]}</td>'
+            f'<td class="num">{r["mean_utility"]:.3f}</td><td class="num">[{lo:.3f}, {hi:.3f}]</td>'
+            f'<td class="num">{r["deal_rate"]:.3f}</td><td class="num">[{dlo:.3f}, {dhi:.3f}]</td>'
+            f'<td class="num">{r["slots"]}</td></tr>'
+        )
+        assert row in standings
+    assert standings.index(ranked[0]["strategy"]) < standings.index(ranked[1]["strategy"])
+    # the pairwise table: each strategy against each other one, the row strategy's mean utility
+    pairwise = text[text.index('<table id="pairwise">') :]
+    pairwise = pairwise[: pairwise.index("</table>")]
+    cell = summary["pairwise"]["hardliner"]["time_dependent"]
+    lo, hi = cell["ci95"]
+    assert f'<td class="num">{cell["mean_utility"]:.3f} [{lo:.3f}, {hi:.3f}]</td>' in pairwise
+    assert pairwise.count("<tr>") == 3
+    # numbers and intervals never wrap inside a cell
+    assert "td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }" in text
 
 
 def test_effective_reservations_match_the_draw_table(runs):
@@ -249,7 +382,7 @@ def test_status_not_complete_is_flagged(runs, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["status"] = "running"
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    text = check_report(folder, SWEEP_PLOTS | {"sweep_points.png"})
+    text = check_report(folder, GRID_PLOTS)
     assert "Partial results" in text and "still running or was killed" in text
 
 
