@@ -123,10 +123,13 @@ def _same_origin() -> bool:
 def security_headers(resp: Response) -> Response:
     """After every request: set a new CSRF cookie if one was made, the instructor cookie if granted, and
     the security and cache headers."""
+    secure = (current_app.config.get("PUBLIC_URL") or "").startswith("https://")  # sent over HTTPS only
     if g.get("new_csrf"):
-        resp.set_cookie(CSRF_COOKIE, g.csrf, httponly=True, samesite="Strict", path="/")
+        resp.set_cookie(CSRF_COOKIE, g.csrf, httponly=True, samesite="Strict", path="/", secure=secure)
     if g.get("grant_instructor"):
-        resp.set_cookie(INSTRUCTOR_COOKIE, _instructor_pass(), httponly=True, samesite="Strict", path="/")
+        resp.set_cookie(
+            INSTRUCTOR_COOKIE, _instructor_pass(), httponly=True, samesite="Strict", path="/", secure=secure
+        )
     resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     resp.headers["Referrer-Policy"] = "same-origin"  # the secrets are in URLs: never sent to another site
     resp.headers["X-Content-Type-Options"] = "nosniff"

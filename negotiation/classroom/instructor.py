@@ -43,7 +43,7 @@ def _context(room: Room, error: str | None = None) -> dict:
         "briefs": [play.brief(loaded, view, p) for p in loaded.structure.parties],
         "n_actions": len(stored),
         "join_url": public_base() + url_for("join.form"),
-        "code_valid": room.code_valid(),
+        "code_valid": room.code_valid() and not view.done,  # a finished game takes no more teams
         "mc": store().montecarlo(room.id),
         "created": request.args.get("created") == "1",
         "version": version(room),

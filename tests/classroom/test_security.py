@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 
 import pytest
 
@@ -139,6 +140,24 @@ def test_token_buckets_refill_and_forget():
     assert client_key("::ffff:10.0.0.1") == "10.0.0.1" and client_key("10.0.0.1") != client_key("10.0.0.2")
 
 
+def test_token_buckets_shared_by_threads_give_out_exactly_their_capacity():
+    from negotiation.classroom.limits import Buckets
+
+    b = Buckets(50, 60.0, clock=Clock())  # the clock stands still: no refill
+    start, taken = threading.Barrier(8), []
+
+    def spend():
+        start.wait()
+        taken.extend(b.take("class") for _ in range(100))
+
+    threads = [threading.Thread(target=spend) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert taken.count(True) == 50 and len(taken) == 800
+
+
 # 2. Join codes: long, one answer for every failure, rate-limited --------------------------------
 
 
@@ -263,6 +282,8 @@ def test_links_use_the_public_url_and_the_allowed_hosts(tmp_path):
         page = text(teacher.get(f"/i/{secret}", headers={"Host": host}))
         assert "<code>https://class.example.org/join</code>" in page, host
     assert teacher.get(f"/i/{secret}", headers={"Host": "example.org"}).status_code == 400
+    # behind HTTPS the cookies are sent over HTTPS only
+    assert teacher.c.get_cookie("nsim_csrf").secure and teacher.c.get_cookie("nsim_instructor").secure
 
 
 # 5. CSRF: forms bound to the seat, and only from this site ---------------------------------------
@@ -318,6 +339,7 @@ def test_the_join_code_of_a_finished_game_stops_working(app):
     assert _no_entry(c.post("/join", {"code": code})) == unknown
     assert _no_entry(c.post("/join", {"code": code, "party": "B"})) == unknown
     assert "B" not in store(app).seats(1)
+    assert "This code is closed or has expired" in text(teacher.get(f"/i/{secret}"))  # as the instructor sees it
 
 
 def test_browsers_send_this_site_its_own_origin(app):
