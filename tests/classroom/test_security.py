@@ -15,6 +15,8 @@ import pytest
 pytest.importorskip("flask", reason="the classroom needs flask")
 
 from negotiation.classroom import create_app  # noqa: E402
+from negotiation.classroom.access import INSTRUCTOR_COOKIE as INSTRUCTOR  # noqa: E402
+from negotiation.classroom.app import CSRF_COOKIE  # noqa: E402
 from negotiation.classroom.store import CODE_ALPHABET  # noqa: E402
 from tests.classroom.helpers import (  # noqa: E402
     MC_DRAWS,
@@ -86,10 +88,10 @@ def test_the_instructor_passphrase_lets_a_browser_create_rooms(tmp_path):
     assert c.post("/rooms", SPLIT).status_code == 303  # the browser now holds the instructor cookie
     # a cookie made under another passphrase is worth nothing after a restart with a new one
     again = create_app(tmp_path / "data", mc_draws=MC_DRAWS, instructor_passphrase="a new term begins")
-    c.app, old = again, c.c.get_cookie("nsim_instructor")
+    c.app, old = again, c.c.get_cookie(INSTRUCTOR)
     c.c = again.test_client()
     c.c.get("/")
-    c.c.set_cookie("nsim_instructor", old.value)
+    c.c.set_cookie(INSTRUCTOR, old.value)
     assert c.post("/rooms", SPLIT).status_code == 403
     assert len(store(again).rooms()) == 2
 
@@ -283,7 +285,7 @@ def test_links_use_the_public_url_and_the_allowed_hosts(tmp_path):
         assert "<code>https://class.example.org/join</code>" in page, host
     assert teacher.get(f"/i/{secret}", headers={"Host": "example.org"}).status_code == 400
     # behind HTTPS the cookies are sent over HTTPS only
-    assert teacher.c.get_cookie("nsim_csrf").secure and teacher.c.get_cookie("nsim_instructor").secure
+    assert teacher.c.get_cookie(CSRF_COOKIE).secure and teacher.c.get_cookie(INSTRUCTOR).secure
 
 
 # 5. CSRF: forms bound to the seat, and only from this site ---------------------------------------
@@ -319,7 +321,7 @@ def test_a_form_token_of_one_seat_does_not_work_for_another(app):
     assert s.post(f"/t/{tb}/act", dict(offer, csrf=token_of_s)).status_code == 403
     # a cookie planted in the victim's browser, and a form carrying its value
     planted = app.test_client()
-    planted.set_cookie("nsim_csrf", "A" * 32)
+    planted.set_cookie(CSRF_COOKIE, "A" * 32)
     assert planted.post(f"/t/{tb}/act", data=dict(offer, csrf="A" * 32)).status_code == 403
     assert dump(app) == before
     assert b.post(f"/t/{tb}/act", offer).status_code == 303  # B's own form goes through
