@@ -28,6 +28,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, request
+from werkzeug.exceptions import HTTPException
 
 from .hosts import own_origins
 from .limits import Limits, client_key
@@ -140,8 +141,17 @@ def security_headers(resp: Response) -> Response:
 
 
 def csrf_token() -> str:
-    """The CSRF token the page's forms must send back."""
+    """The CSRF token the page's forms must send back (to a URL with the same secret as the page's)."""
     return form_token(g.csrf, csrf_scope(request.view_args)) if "csrf" in g else ""
+
+
+def csrf_for(action: str) -> str:
+    """The CSRF token of a form posting to ``action``, a URL of this app with another secret than the page's."""
+    try:
+        _, args = current_app.url_map.bind("", "/").match(action.split("?")[0], method="POST")
+    except HTTPException:  # not a URL of this app: no token would do
+        return ""
+    return form_token(g.csrf, csrf_scope(args)) if "csrf" in g else ""
 
 
 # Who may create rooms

@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from negotiation.errors import UserError
 
 from . import admin, debrief, downloads, explore, home, instructor, join, team
-from .access import CSRF_COOKIE, Refused, check_csrf, csrf_token, security_headers
+from .access import CSRF_COOKIE, Refused, check_csrf, csrf_for, csrf_token, security_headers
 from .home import MAX_YAML_BYTES
 from .hosts import LOCAL_HOSTS, check_allowed_host, check_host, host_name, lan_address, parse_public_url, public_host
 from .limits import Limits
@@ -72,7 +72,7 @@ def create_app(
     ``instructor_passphrase`` lets whoever types it create rooms (without it, only holders of the
     admin key may). ``public_url`` (``scheme://host[:port]``) is the base of every link shown;
     the app answers only to its host, ``allowed_hosts`` and this machine's local names.
-    ``limits`` are the rate limits (``limits.Limits()`` by default).
+    ``limits`` are the rate limits (``limits.Limits.default()`` unless given).
     The store, the runner, the explorer and the limits are in ``app.extensions["classroom"]``.
     """
     data_dir = Path(data_dir)
@@ -85,7 +85,7 @@ def create_app(
         "store": store,
         "runner": runner,
         "explorer": explorer,
-        "limits": limits or Limits(),
+        "limits": limits or Limits.default(),
     }
     app.config["ADMIN_KEY"] = store.meta("admin_key", lambda: secrets.token_urlsafe(24))
     app.secret_key = store.meta("secret_key", lambda: secrets.token_urlsafe(32))  # HMACs of tokens and versions
@@ -102,7 +102,7 @@ def create_app(
     app.before_request(check_csrf)
     app.after_request(security_headers)
     app.add_template_filter(shown_code, "code")
-    app.context_processor(lambda: {"csrf_token": csrf_token(), "fmt": fmt})
+    app.context_processor(lambda: {"csrf_token": csrf_token(), "csrf_for": csrf_for, "fmt": fmt})
     app.register_error_handler(Refused, _refused)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)

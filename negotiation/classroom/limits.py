@@ -14,9 +14,10 @@ Behind a reverse proxy every client has the proxy's address, so the limits apply
 from __future__ import annotations
 
 import ipaddress
+import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MAX_KEYS = 10_000  # buckets kept; beyond this the full ones (and then the oldest) are forgotten
 
@@ -58,7 +59,7 @@ class Buckets:
         """Whole seconds until ``key`` has a token again (0 if it has one)."""
         with self._lock:
             missing = 1 - self._level(key, self.clock())
-        return max(0, int(-(-missing // self.rate)))
+        return max(0, math.ceil(missing * self.period / self.capacity))
 
     def _forget(self, now: float) -> None:
         for key in [k for k in self._tokens if self._level(k, now) >= self.capacity]:
@@ -67,13 +68,23 @@ class Buckets:
             del self._tokens[key]
 
 
+CREATE = (10, 60.0)  # rooms created (or tried) per client: tokens, seconds to refill them all
+JOIN_FAILURES = (20, 60.0)  # join codes that open nothing, per client
+JOIN_ROOM = (60, 60.0)  # join forms sent with a room's right code, per room
+
+
 @dataclass
 class Limits:
     """The rate limits of one app (see the module's docstring)."""
 
-    create: Buckets = field(default_factory=lambda: Buckets(10, 60.0))
-    join_failures: Buckets = field(default_factory=lambda: Buckets(20, 60.0))
-    join_room: Buckets = field(default_factory=lambda: Buckets(60, 60.0))
+    create: Buckets
+    join_failures: Buckets
+    join_room: Buckets
+
+    @classmethod
+    def default(cls, clock=time.monotonic) -> Limits:
+        """The limits of the module's docstring, on ``clock``."""
+        return cls(*(Buckets(n, period, clock) for n, period in (CREATE, JOIN_FAILURES, JOIN_ROOM)))
 
 
 def client_key(address: str | None) -> str:

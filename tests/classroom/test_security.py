@@ -44,6 +44,15 @@ class Clock:
         return self.now
 
 
+@pytest.fixture
+def still(tmp_path):
+    """An app whose rate limits read a clock that stands still until a test moves it, and the clock."""
+    from negotiation.classroom.limits import Limits
+
+    clock = Clock()
+    return create_app(tmp_path / "still", mc_draws=MC_DRAWS, limits=Limits.default(clock)), clock
+
+
 def from_address(app, address: str) -> Client:
     """A browser at another IP address."""
     c = Client.__new__(Client)
@@ -96,8 +105,9 @@ def test_the_instructor_passphrase_lets_a_browser_create_rooms(tmp_path):
     assert len(store(again).rooms()) == 2
 
 
-def test_room_creation_is_rate_limited_per_client(app):
-    """One client created 526 rooms in 15 s: now at most 10 tries a minute, refused or not."""
+def test_room_creation_is_rate_limited_per_client(still):
+    """One client created 526 rooms in 15 s: now 10 tries at once, then one every 6 s, refused or not."""
+    app, clock = still
     teacher, other = instructor(app), from_address(app, "10.0.0.7")
     for _ in range(9):
         assert teacher.post("/rooms", {"scenario": "nope"}).status_code == 400
@@ -108,13 +118,16 @@ def test_room_creation_is_rate_limited_per_client(app):
     assert len(store(app).rooms()) == 1
     # another address is not held back (it needs the privilege, though)
     assert other.post("/rooms", dict(SPLIT, passphrase=app.config["ADMIN_KEY"])).status_code == 303
+    clock.now += 6  # one try has come back
+    assert teacher.post("/rooms", SPLIT).status_code == 303
+    assert teacher.post("/rooms", SPLIT).status_code == 429
 
 
 def test_a_guessed_passphrase_costs_a_try_of_the_limit(tmp_path):
-    from negotiation.classroom.limits import Buckets, Limits
+    from negotiation.classroom.limits import Limits
 
     clock = Clock()
-    limits = Limits(create=Buckets(10, 60.0, clock=clock))
+    limits = Limits.default(clock)
     app = create_app(tmp_path / "d", mc_draws=MC_DRAWS, instructor_passphrase="blue heron at dawn", limits=limits)
     c = Client(app)
     for guess in range(10):
@@ -206,7 +219,8 @@ def test_join_codes_are_ten_characters_shown_in_two_groups(app):
         assert r.status_code == 200 and 'value="B"' in text(r), typed
 
 
-def test_join_code_guesses_are_rate_limited_per_client(app):
+def test_join_code_guesses_are_rate_limited_per_client(still):
+    app, clock = still
     _, _, code = create_room(app)
     guesser = Client(app)
     for n in range(20):
@@ -220,14 +234,20 @@ def test_join_code_guesses_are_rate_limited_per_client(app):
     for _ in range(25):
         assert student.post("/join", {"code": code}).status_code == 200
     assert student.post("/join", {"code": code, "party": "B"}).status_code == 303
+    clock.now += 3  # one try has come back to the guesser
+    assert guesser.post("/join", {"code": code}).status_code == 200
+    assert guesser.post("/join", {"code": code}).status_code == 200  # a right code costs no try
 
 
-def test_joins_are_rate_limited_per_room(app):
+def test_joins_are_rate_limited_per_room(still):
+    app, clock = still
     _, _, code = create_room(app)
     for n in range(60):  # from 60 addresses: the per-client limit does not apply
         assert from_address(app, f"10.1.0.{n}").post("/join", {"code": code}).status_code == 200
     r = from_address(app, "10.2.0.1").post("/join", {"code": code, "party": "B"})
-    assert r.status_code == 429 and dump(app)["seats"] == []
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1" and dump(app)["seats"] == []
+    clock.now += 1  # one form a second comes back
+    assert from_address(app, "10.2.0.1").post("/join", {"code": code, "party": "B"}).status_code == 303
 
 
 # 3. The refresh version reveals nothing of the join code -----------------------------------------
@@ -325,6 +345,24 @@ def test_a_form_token_of_one_seat_does_not_work_for_another(app):
     assert planted.post(f"/t/{tb}/act", data=dict(offer, csrf="A" * 32)).status_code == 403
     assert dump(app) == before
     assert b.post(f"/t/{tb}/act", offer).status_code == 303  # B's own form goes through
+
+
+def test_a_form_posting_to_another_secret_carries_that_secrets_token(app):
+    """A page of one secret (here the admin page) with a form for a room: ``csrf(action)`` binds it to the room."""
+    from flask import render_template_string
+
+    teacher, secret, _ = create_room(app, open_room=False)
+    macro = '{% from "_macros.html" import csrf with context %}'
+    with app.test_request_context(
+        f"/admin/{app.config['ADMIN_KEY']}", headers={"Cookie": f"{CSRF_COOKIE}={teacher.csrf}"}
+    ):
+        app.preprocess_request()
+        for_room = render_template_string(macro + '{{ csrf(url_for("instructor.set_teams", secret=s)) }}', s=secret)
+        for_page = render_template_string(macro + "{{ csrf() }}")
+    data = {"team": ["B"], "open": "1"}
+    token = re.compile(r'value="([^"]+)"')
+    assert teacher.post(f"/i/{secret}/teams", dict(data, csrf=token.search(for_page).group(1))).status_code == 403
+    assert teacher.post(f"/i/{secret}/teams", dict(data, csrf=token.search(for_room).group(1))).status_code == 303
 
 
 # 6. A finished game takes no more teams -----------------------------------------------------------
