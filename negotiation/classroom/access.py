@@ -10,8 +10,9 @@ by the secret in its URL (never by what a form claims):
 
 A form's CSRF token is an HMAC, with the app's secret key, of the browser's CSRF cookie and of the
 secret in the page's URL (``form_token``): a token of one seat does not work for another, and a
-cookie planted by someone else is useless without the key. A POST whose ``Origin`` (or, without
-one, ``Referer``) is another site's is refused too.
+cookie planted by someone else is useless without the key (a page whose form posts to a URL with
+another secret binds it with ``csrf(action)`` in ``_macros.html``). A POST whose ``Origin`` (or,
+without one, ``Referer``) is another site's is refused too.
 
 Creating a room needs the instructor privilege (``may_create``): the instructor passphrase set when
 the server started, or the admin key, typed in the form or once through ``/instructor/<admin key>``;

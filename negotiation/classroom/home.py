@@ -40,7 +40,7 @@ def instructor(key):
 def create_room():
     """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once).
 
-    Needs the instructor privilege; at most ``Limits.create`` tries a minute per client.
+    Needs the instructor privilege; each client has the tries of ``Limits.create`` (``limits.CREATE``).
     """
     bucket, who = limits().create, client()
     if not bucket.take(who):
@@ -51,7 +51,7 @@ def create_room():
     if not may_create(request.form.get("passphrase", "")):
         what = "the instructor passphrase or " if current_app.config.get("INSTRUCTOR_PASSPHRASE") else ""
         return _index_error(
-            f"Creating a room needs {what}the admin key that `negotiate serve` printed. Nothing was created.", [], 403
+            f"Creating a room needs {what}the admin key printed by negotiate serve. Nothing was created.", [], 403
         )
     try:
         name, text = scenario_from_form()

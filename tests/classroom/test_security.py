@@ -69,7 +69,7 @@ def test_an_anonymous_browser_cannot_create_a_room(app):
     c = Client(app)
     r = c.post("/rooms", SPLIT)
     assert r.status_code == 403
-    assert "Creating a room needs the admin key that `negotiate serve` printed" in text(r)
+    assert "Creating a room needs the admin key printed by negotiate serve. Nothing was created." in text(r)
     assert 'name="passphrase"' in text(c.get("/"))  # the front page asks for it
     assert c.post("/rooms", dict(SPLIT, passphrase="")).status_code == 403  # no passphrase set: empty is no key
     assert c.get("/instructor/" + "x" * 32).status_code == 404
