@@ -1,4 +1,8 @@
-"""The front page (join a room, or create one) and creating a room from a bundled or uploaded scenario."""
+"""The front page (join a room, or create one) and creating a room from a bundled or uploaded scenario.
+
+Creating a room needs the instructor privilege (``access.may_create``) and is rate-limited per
+client (``limits.Limits.create``); ``/instructor/<admin key>`` gives a browser the privilege.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from negotiation.errors import ConfigError, UserError
 from negotiation.scenario.cost import over_budget
 
 from . import play
-from .access import Refused, runner, store
+from .access import Refused, check_admin, client, grant_instructor, is_instructor, limits, may_create, runner, store
 
 MAX_YAML_BYTES = 200_000  # an uploaded scenario
 DEFAULT_SCENARIO = "teaching_split"
@@ -23,12 +27,34 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     """The front page: the join form and the form that creates a room."""
-    return render_template("index.html", scenarios=play.bundled(), default=DEFAULT_SCENARIO)
+    return render_template("index.html", **_index_context(DEFAULT_SCENARIO))
+
+
+@bp.get("/instructor/<key>")
+def instructor(key):
+    """The link ``negotiate serve`` prints: this browser may create rooms from now on; on to the front page."""
+    check_admin(key)
+    grant_instructor()
+    return redirect(url_for("home.index") + "#create", 303)
 
 
 @bp.post("/rooms")
 def create_room():
-    """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once)."""
+    """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once).
+
+    Needs the instructor privilege; each client has the tries of ``Limits.create`` (``limits.CREATE``).
+    """
+    bucket, who = limits().create, client()
+    if not bucket.take(who):
+        wait = max(bucket.wait(who), 1)
+        msg = f"Too many rooms created (or tried) from your address: wait {wait} seconds. Nothing was created."
+        page, status = _index_error(msg, [], 429)
+        return page, status, {"Retry-After": str(wait)}
+    if not may_create(request.form.get("passphrase", "")):
+        what = "the instructor passphrase or " if current_app.config.get("INSTRUCTOR_PASSPHRASE") else ""
+        return _index_error(
+            f"Creating a room needs {what}the admin key printed by negotiate serve. Nothing was created.", [], 403
+        )
     try:
         name, text = scenario_from_form()
         loaded = play.load(text, name)
@@ -53,15 +79,18 @@ def create_room():
     return redirect(url_for("instructor.page", secret=room.secret, created=1), 303)
 
 
+def _index_context(default: str | None) -> dict:
+    return {
+        "scenarios": play.bundled(),
+        "default": default,
+        "instructor": is_instructor(),
+        "passphrase_set": bool(current_app.config.get("INSTRUCTOR_PASSPHRASE")),
+    }
+
+
 def _index_error(message: str, lines: list[str], status: int = 400):
-    page = render_template(
-        "index.html",
-        scenarios=play.bundled(),
-        default=request.form.get("scenario"),
-        error=message,
-        error_lines=lines,
-    )
-    return page, status
+    ctx = _index_context(request.form.get("scenario"))
+    return render_template("index.html", error=message, error_lines=lines, **ctx), status
 
 
 def scenario_from_form(nothing: str = "Nothing was created.") -> tuple[str, str]:

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from . import play
 from .access import Refused, room_for_secret, store, version
+from .hosts import public_base
 from .store import Conflict, Room
 
 bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")
@@ -41,8 +42,8 @@ def _context(room: Room, error: str | None = None) -> dict:
         "history": play.history(loaded, view, None),
         "briefs": [play.brief(loaded, view, p) for p in loaded.structure.parties],
         "n_actions": len(stored),
-        "join_url": request.host_url.rstrip("/") + url_for("join.form"),
-        "code_valid": room.code_valid(),
+        "join_url": public_base() + url_for("join.form"),
+        "code_valid": room.code_valid() and not view.done,  # a finished game takes no more teams
         "mc": store().montecarlo(room.id),
         "created": request.args.get("created") == "1",
         "version": version(room),

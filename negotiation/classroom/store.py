@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS montecarlo (
 """
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CODE_LENGTH = 6
+CODE_LENGTH = 10  # 32**10 = 2**50 codes; shown as ABCDE-FGHJK
+CODE_GROUP = 5
 
 
 class Conflict(Exception):
@@ -79,6 +80,13 @@ def new_code() -> str:
 def clean_code(text: str) -> str:
     """A join code as typed (any case, spaces or dashes) in its stored form."""
     return "".join(ch for ch in str(text).upper() if ch.isalnum())
+
+
+def shown_code(code: str) -> str:
+    """A stored join code as people read it: in dash-separated groups of five (ABCDE-FGHJK)."""
+    if len(code) <= CODE_GROUP + 1:  # a short code of an older version
+        return code
+    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
 @dataclass(frozen=True)

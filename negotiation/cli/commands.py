@@ -689,6 +689,9 @@ def import_genius_cmd(domain, profiles, output, rounds):
     click.echo(f"wrote {output}")
 
 
+MIN_PASSPHRASE = 8  # characters of an instructor passphrase
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on (0: any free port).")
@@ -701,8 +704,30 @@ def import_genius_cmd(domain, profiles, output, rounds):
     help="Folder of the SQLite file that keeps every room.",
 )
 @click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once.")
-def serve(host, port, data_dir, threads):
+@click.option(
+    "--public-url",
+    default=None,
+    help="The address people reach the server at (e.g. https://class.example.org behind a proxy); "
+    "every link shown uses it. Default: the address the server listens on.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Another host name the server answers to (repeatable); requests for any other name get 400.",
+)
+@click.option(
+    "--instructor-passphrase",
+    envvar="NEGOTIATE_INSTRUCTOR_PASSPHRASE",
+    default=None,
+    help="Whoever types it on the front page may create rooms (also from $NEGOTIATE_INSTRUCTOR_PASSPHRASE). "
+    "Without it only the admin key (the printed instructor link) may.",
+)
+def serve(host, port, data_dir, threads, public_url, allowed_hosts, instructor_passphrase):
     """The classroom web app: rooms, teams playing parties in the browser, a debrief."""
+    instructor_passphrase = instructor_passphrase or None  # an empty variable sets nothing
+    if instructor_passphrase is not None and len(instructor_passphrase.strip()) < MIN_PASSPHRASE:
+        raise UserError(f"--instructor-passphrase must have at least {MIN_PASSPHRASE} characters")
     if not 0 <= port <= 65535:
         raise UserError(f"--port must be from 0 to 65535, got {port}")
     if not 1 <= threads <= 256:
@@ -715,7 +740,15 @@ def serve(host, port, data_dir, threads):
         Path(data_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{data_dir}: cannot make the data folder ({exc.strerror})") from None
-    run_server(host, port, Path(data_dir), threads)
+    run_server(
+        host,
+        port,
+        Path(data_dir),
+        threads,
+        public_url=public_url,
+        allowed_hosts=list(allowed_hosts),
+        instructor_passphrase=instructor_passphrase,
+    )
 
 
 def main() -> None:

@@ -7,6 +7,9 @@ import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 
+from werkzeug.exceptions import HTTPException
+
+from negotiation.classroom.access import csrf_scope, form_token
 from negotiation.classroom.app import CSRF_COOKIE, DB_NAME
 from negotiation.classroom.play import load
 
@@ -45,16 +48,31 @@ def dump(app) -> dict:
 
 
 class Client:
-    """A browser-like client: keeps its cookies and sends the CSRF token with every form."""
+    """A browser-like client: keeps its cookies and sends the CSRF token with every form.
 
-    def __init__(self, app):
+    ``instructor``: the browser opened the instructor link first, so it may create rooms.
+    """
+
+    def __init__(self, app, instructor=False):
         self.app = app
         self.c = app.test_client()
         self.c.get("/")
+        if instructor:
+            assert self.c.get(f"/instructor/{app.config['ADMIN_KEY']}").status_code == 303
 
     @property
     def csrf(self) -> str:
+        """The browser's CSRF cookie."""
         return self.c.get_cookie(CSRF_COOKIE).value
+
+    def token(self, url) -> str:
+        """The CSRF token the page of a form posting to ``url`` carries (bound to the secret in ``url``)."""
+        try:
+            _, args = self.app.url_map.bind("localhost").match(url.split("?")[0], method="POST")
+        except HTTPException:  # no such page: any token will do
+            args = {}
+        with self.app.app_context():
+            return form_token(self.csrf, csrf_scope(args))
 
     def get(self, url, **kw):
         return self.c.get(url, **kw)
@@ -62,8 +80,13 @@ class Client:
     def post(self, url, data=None, csrf=True, **kw):
         data = dict(data or {})
         if csrf:
-            data.setdefault("csrf", self.csrf)
+            data.setdefault("csrf", self.token(url))
         return self.c.post(url, data=data, **kw)
+
+
+def instructor(app) -> Client:
+    """A browser that may create rooms (it opened the instructor link ``negotiate serve`` prints)."""
+    return Client(app, instructor=True)
 
 
 def store(app):
@@ -71,7 +94,7 @@ def store(app):
 
 
 def create_room(app, scenario="teaching_split", teams=None, seed="1", draw="0", open_room=True):
-    teacher = Client(app)
+    teacher = instructor(app)
     r = teacher.post("/rooms", {"scenario": scenario, "seed": seed, "draw": draw})
     assert r.status_code == 303, text(r)
     secret = re.search(r"/i/([^/?]+)", r.headers["Location"]).group(1)

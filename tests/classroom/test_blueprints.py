@@ -14,6 +14,7 @@ from tests.classroom.helpers import act, create_room, join, store, text
 ROUTES = {
     ("/", "home.index", "GET"),
     ("/rooms", "home.create_room", "POST"),
+    ("/instructor/<key>", "home.instructor", "GET"),
     ("/join", "join.form", "GET"),
     ("/join", "join.submit", "POST"),
     ("/i/<secret>", "instructor.page", "GET"),

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 waitress = pytest.importorskip("waitress", reason="waitress is not installed")
 
+PASSPHRASE = "blue heron at dawn"  # the instructor's, typed in the front page's form
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -36,7 +37,7 @@ ARGS = [
 def server(tmp_path):
     from negotiation.classroom import create_app
 
-    app = create_app(tmp_path / "data", mc_draws=500)
+    app = create_app(tmp_path / "data", mc_draws=500, instructor_passphrase=PASSPHRASE)
     srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -94,13 +95,14 @@ def test_two_teams_play_to_a_deal(server, browser, shots):
     page.goto(base + "/")
     page.screenshot(path=shots / "01-home.png", full_page=True)
     page.check("input[name=scenario][value=teaching_split]")
+    page.fill("#passphrase", PASSPHRASE)
     page.click("text=Create room")
     page.wait_for_url(re.compile(r"/i/"))
     page.screenshot(path=shots / "02-setup.png", full_page=True)
     assert page.is_checked("input[name=team][value=B]") and page.is_checked("input[name=team][value=S]")
     page.click("text=Save and open the room")
     code = page.inner_text("#join-code").strip()
-    assert re.fullmatch(r"[A-Z0-9]{6}", code)
+    assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code)
     instructor_url = page.url
 
     teams = {}
@@ -206,6 +208,7 @@ def test_live_utility_in_the_page_equals_the_servers(server, browser, shots, par
     page = browser.new_context().new_page()
     page.goto(base + "/")
     page.check("input[name=scenario][value=nafta_2017]")
+    page.fill("#passphrase", PASSPHRASE)
     page.click("text=Create room")
     page.wait_for_url(re.compile(r"/i/"))
     for other in ("US", "CA", "MX"):

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("flask", reason="the classroom needs flask")
 
-from tests.classroom.helpers import Client, Inputs, act, create_room, join, store, text, turn, wait_mc  # noqa: E402
+from tests.classroom.helpers import Inputs, act, create_room, instructor, join, store, text, turn, wait_mc  # noqa: E402
 from tests.helpers import DATA  # noqa: E402
 
 ACCESSION = (DATA / "accession_three.yaml").read_text(encoding="utf-8")
@@ -35,7 +35,7 @@ def selected(raw: str, issue: str) -> str:
 
 def upload_room(app, yaml_text: str, teams: list[str]):
     """A room on an uploaded scenario (seed 0, draw 0), open, with ``teams`` played by teams."""
-    teacher = Client(app)
+    teacher = instructor(app)
     body = {"upload": (io.BytesIO(yaml_text.encode()), "accession.yaml"), "seed": "0", "draw": "0"}
     r = teacher.post("/rooms", body, content_type="multipart/form-data")
     assert r.status_code == 303, text(r)
