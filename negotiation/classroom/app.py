@@ -34,7 +34,7 @@ from . import admin, debrief, downloads, explore, home, instructor, join, team
 from .access import CSRF_COOKIE, Refused, check_csrf, csrf_token, security_headers
 from .home import MAX_YAML_BYTES
 from .montecarlo import Runner
-from .store import Store
+from .store import Store, Unsaved, check_writable
 
 __all__ = ["CSRF_COOKIE", "DB_NAME", "MAX_YAML_BYTES", "create_app", "fmt", "serve"]
 
@@ -80,6 +80,7 @@ def create_app(
     app.register_error_handler(Refused, _refused)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Unsaved, _unsaved)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     return app
@@ -92,6 +93,14 @@ def _refused(exc: Refused):
 def _too_large(exc: RequestEntityTooLarge):
     msg = f"The upload is too large: a scenario may have at most {MAX_YAML_BYTES // 1000} kB. Nothing was changed."
     return render_template("message.html", title="Too large", message=msg, lines=[]), 413
+
+
+def _unsaved(exc: Unsaved):
+    msg = (
+        f"The classroom cannot save: {exc.reason} at {exc.path.parent}. Nothing was lost: everything recorded "
+        "before is kept, and this request changed nothing. Tell the instructor; try again once there is room."
+    )
+    return render_template("message.html", title="Cannot save", message=msg, lines=[]), 503
 
 
 def _http_error(exc: HTTPException):
@@ -113,8 +122,12 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
     import waitress
 
     try:
+        check_writable(Path(data_dir) / DB_NAME)
+    except Unsaved as exc:
+        raise UserError(f"{Path(data_dir) / DB_NAME}: {exc.message.replace('; nothing was lost', '')}") from None
+    try:
         app = create_app(Path(data_dir), explore_workers=min(EXPLORE_WORKERS, os.cpu_count() or 1))
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, Unsaved) as exc:
         raise UserError(f"{Path(data_dir) / DB_NAME}: cannot open the classroom data ({exc})") from None
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads, ident="negotiation-classroom")
