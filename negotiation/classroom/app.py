@@ -34,6 +34,7 @@ from . import admin, debrief, downloads, explore, home, instructor, join, team
 from .access import CSRF_COOKIE, Refused, check_csrf, csrf_token, security_headers
 from .home import MAX_YAML_BYTES
 from .montecarlo import Runner
+from .replays import ReplayCache
 from .store import Store, Unsaved, check_writable
 
 __all__ = ["CSRF_COOKIE", "DB_NAME", "MAX_YAML_BYTES", "create_app", "fmt", "serve"]
@@ -59,7 +60,7 @@ def create_app(
     ``mc_draws`` is the size of each room's Monte Carlo comparison; ``code_ttl`` a join code's
     life in seconds; ``explore_timeout`` the seconds one computation of ``/explore`` may take,
     ``explore_workers`` the processes that share its chunks (1: in the request's thread).
-    The store, the runner and the explorer are in ``app.extensions["classroom"]``.
+    The store, the runner, the explorer and the rooms' replays are in ``app.extensions["classroom"]``.
     """
     data_dir = Path(data_dir)
     store = Store(data_dir / DB_NAME)
@@ -67,7 +68,12 @@ def create_app(
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, TEMPLATES_AUTO_RELOAD=False)
     explorer = explore.Explorer(data_dir / "explore", timeout=explore_timeout, workers=explore_workers)
-    app.extensions["classroom"] = {"store": store, "runner": runner, "explorer": explorer}
+    app.extensions["classroom"] = {
+        "store": store,
+        "runner": runner,
+        "explorer": explorer,
+        "replays": ReplayCache(store),
+    }
     app.config["ADMIN_KEY"] = store.meta("admin_key", lambda: secrets.token_urlsafe(24))
     app.config["DATA_DIR"] = str(data_dir)
     app.config["CODE_TTL"] = code_ttl
