@@ -190,7 +190,7 @@ class StoredAction:
 
 
 def _room(row) -> Room:
-    d = dict(row)
+    d = dict(row)  # a sqlite3.Row or a dict
     d["people"] = tuple(json.loads(d["people"]))
     return Room(**d)
 
@@ -297,6 +297,24 @@ class Store:
 
     def rooms(self) -> list[Room]:
         return [_room(r) for r in self._rows("SELECT * FROM rooms ORDER BY id")]
+
+    def count_rooms(self) -> int:
+        return self._rows("SELECT COUNT(*) AS n FROM rooms")[0]["n"]
+
+    def room_page(self, offset: int, limit: int) -> list[tuple[Room, int, int]]:
+        """Rooms ``offset`` .. ``offset + limit - 1`` by id, each with its seats taken and actions recorded."""
+        rows = self._rows(
+            "SELECT rooms.*, (SELECT COUNT(*) FROM seats WHERE seats.room = rooms.id) AS n_seats,"
+            " (SELECT COUNT(*) FROM actions WHERE actions.room = rooms.id) AS n_actions"
+            " FROM rooms ORDER BY id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        out = []
+        for r in rows:
+            d = dict(r)
+            seats, actions = d.pop("n_seats"), d.pop("n_actions")
+            out.append((_room(d), seats, actions))
+        return out
 
     def set_people(self, room_id: int, people) -> None:
         """Which parties teams play; only while the room is being set up."""
