@@ -45,6 +45,12 @@ MC_DRAWS = 2000
 EXPLORE_TIMEOUT = 60.0  # seconds one computation of /explore may take
 EXPLORE_WORKERS = 2  # processes sharing an /explore computation under `negotiate serve` (at most the cores)
 DB_NAME = "classroom.sqlite3"
+WAITRESS = {  # a class of 60 teams polling every few seconds, and idle or half-open sockets
+    "connection_limit": 500,  # open connections at once (waitress: 100); past it, new ones wait
+    "channel_timeout": 30,  # seconds an idle connection is kept (waitress: 120)
+    "cleanup_interval": 10,  # seconds between closing idle connections (waitress: 30)
+    "asyncore_use_poll": True,  # poll(), not select(): no limit of 1024 file descriptors
+}
 BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp)
 
 
@@ -121,7 +127,7 @@ def fmt(v, digits: int = 2) -> str:
 
 
 def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
-    """Run the classroom server (waitress) until interrupted; prints the addresses to use.
+    """Run the classroom server (waitress, ``WAITRESS`` settings) until interrupted; prints the addresses to use.
 
     Raises UserError when the address cannot be used (a port in use, a host not on this machine).
     """
@@ -136,7 +142,9 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
     except (OSError, sqlite3.Error, Unsaved) as exc:
         raise UserError(f"{Path(data_dir) / DB_NAME}: cannot open the classroom data ({exc})") from None
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="negotiation-classroom")
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="negotiation-classroom", **WAITRESS
+        )
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     shown = "localhost" if host in ("0.0.0.0", "::", "") else host
