@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -196,10 +197,16 @@ def _room(row) -> Room:
 
 
 class Store:
-    """The SQLite file ``path``; created with its tables if missing."""
+    """The SQLite file ``path``; created with its tables if missing.
+
+    Each thread keeps one connection (opened at its first use, so no schema is read again per
+    request); a connection that met an error other than a lost race is closed and opened anew.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._local = threading.local()
+        self._generation = 0
         try:
             make_private(self.path)
             with self._connect() as db:
@@ -213,26 +220,54 @@ class Store:
                 raise
             self.count_actions(0)  # its tables can be read, or this raises
 
+    def reconnect(self) -> None:
+        """Open every thread's connection anew at its next use (after the data folder changed under the server)."""
+        self._generation += 1
+
+    def _open(self, immutable: bool) -> tuple[sqlite3.Connection, bool]:
+        """A connection and whether it is this thread's kept one (else the caller closes it)."""
+        kept = getattr(self._local, "db", None)
+        if not immutable and kept is not None and kept[0] == self._generation and not kept[1].in_transaction:
+            return kept[1], True
+        if immutable:  # read a file in a read-only folder, where SQLite cannot make its -shm file
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, timeout=30)
+        else:
+            db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys=ON")
+        if immutable or (kept is not None and kept[1].in_transaction):  # a connection in use: not kept
+            return db, False
+        if kept is not None:
+            kept[1].close()
+        self._local.db = (self._generation, db)
+        return db, True
+
+    def _forget(self, db: sqlite3.Connection) -> None:
+        kept = getattr(self._local, "db", None)
+        if kept is not None and kept[1] is db:
+            self._local.db = None
+        db.close()
+
     @contextmanager
     def _connect(self, immutable: bool = False):
         """A connection in one transaction (commit on success, roll back on error); ``Unsaved`` on a storage fault."""
-        db = None
+        db, kept = None, False
         try:
-            if immutable:  # read a file in a read-only folder, where SQLite cannot make its -shm file
-                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, timeout=30)
-            else:
-                db = sqlite3.connect(self.path, timeout=30)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA foreign_keys=ON")
+            db, kept = self._open(immutable)
             with db:
                 yield db
-        except (sqlite3.OperationalError, OSError) as exc:
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            if db is not None:
+                self._forget(db)
+                db = None
             reason = storage_fault(exc)
             if reason is None:
                 raise
             raise Unsaved(self.path, reason) from exc
         finally:
-            if db is not None:
+            if db is not None and not kept:
                 db.close()
 
     def _rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:

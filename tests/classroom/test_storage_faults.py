@@ -16,7 +16,7 @@ import pytest
 
 from negotiation.classroom.app import DB_NAME
 from negotiation.classroom.store import Store
-from tests.classroom.helpers import act, create_room, dump, join, text, turn
+from tests.classroom.helpers import act, create_room, dump, join, store, text, turn
 from tests.helpers import cli_runner
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "REPLACE", "BEGIN IMMEDIATE", "PRAGMA JOURNAL_MODE")
@@ -25,7 +25,7 @@ FAULTS = {DISK_FULL: "database or disk is full", READ_ONLY: "attempt to write a 
 as_root = pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root from writing")
 
 
-def failing_writes(monkeypatch, message: str) -> None:
+def failing_writes(monkeypatch, message: str, app=None) -> None:
     """From now on every SQLite write fails with ``message`` (as SQLite says it), reads succeed."""
     real = sqlite3.connect
 
@@ -39,6 +39,8 @@ def failing_writes(monkeypatch, message: str) -> None:
             raise sqlite3.OperationalError(message)
 
     monkeypatch.setattr(sqlite3, "connect", lambda *a, **kw: real(*a, **kw, factory=Faulty))
+    if app is not None:  # its store's connections are opened again, through the faulty connect
+        app.extensions["classroom"]["store"].reconnect()
 
 
 def started_game(app):
@@ -55,7 +57,7 @@ def test_a_storage_fault_gives_a_503_page_and_reads_keep_working(app, monkeypatc
     teacher, secret, (b, tb), (s, ts) = started_game(app)
     before = dump(app)
     fields = turn(s, ts)
-    failing_writes(monkeypatch, FAULTS[reason])
+    failing_writes(monkeypatch, FAULTS[reason], app)
 
     r = act(s, ts, decision="no", fields=fields)
     assert r.status_code == 503
@@ -69,6 +71,7 @@ def test_a_storage_fault_gives_a_503_page_and_reads_keep_working(app, monkeypatc
     assert r.status_code == 503 and "cannot save" in text(r)
 
     monkeypatch.undo()
+    store(app).reconnect()
     assert dump(app) == before  # nothing was lost, nothing half-written
     r = act(s, ts, decision="no", fields=fields)  # the same form, once there is room again
     assert r.status_code == 303, text(r)

@@ -1,6 +1,9 @@
-"""A room's pages replay its game once per action, not once per request."""
+"""What a page costs: a room's game is replayed once per action, not once per request, and each
+server thread keeps its SQLite connection."""
 
 from __future__ import annotations
+
+import sqlite3
 
 import pytest
 
@@ -58,3 +61,15 @@ def test_each_room_has_its_own_replay_and_old_rooms_are_dropped(app, replays):
     assert replays == [(r.id, 0) for r in rooms]  # the last room's second view was kept
     cache.room(rooms[0])  # dropped for the two rooms after it: replayed again
     assert replays[-1] == (rooms[0].id, 0) and len(replays) == 4
+
+
+def test_a_thread_keeps_its_connection_between_requests(app, monkeypatch):
+    teacher, secret, code = create_room(app)
+    b, tb = join(app, code, "B")
+    views(teacher, secret, [(b, tb)], n=1)  # this thread's connection is open
+    opened = []
+    real = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **kw: opened.append(a) or real(*a, **kw))
+    views(teacher, secret, [(b, tb)])
+    assert act(b, tb, offer={"price": "30"}).status_code == 303
+    assert opened == []
