@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 CHUNK = 5000  # most draw rows played in one call
 PROBE = 50  # draw rows of a room's first call, to time its scenario
 SLICE_SECONDS = 0.25  # a room's turn of work before the next room's
+CALL_SECONDS = 0.05  # one call's draws, sized so: the pages' threads wait at most about this for the GIL
 BUDGET_SECONDS = 120.0  # a room's whole Monte Carlo; past it, the draws so far are kept
 UNSAVED_RETRY = 60.0  # seconds before a result that could not be saved is computed again
 
@@ -148,9 +149,10 @@ def _lazy(make: Callable[[], Iterator]) -> Iterator:
 class Runner:
     """Each room's Monte Carlo in the background: a fair queue over rooms, and a budget per room.
 
-    A room's draws are played in time slices of ``slice_seconds`` (the first one a small probe of
-    ``PROBE`` draws), one room's slice after another's; a room stops at ``draws`` draws or after
-    ``budget_seconds`` of work, and then stores what it has (fewer draws, said on the debrief).
+    A room's draws are played in time slices of ``slice_seconds`` (calls of about ``CALL_SECONDS``
+    each, the first one a small probe of ``PROBE`` draws), one room's slice after another's; a
+    room stops at ``draws`` draws or after ``budget_seconds`` of work, and then stores what it has
+    (fewer draws, said on the debrief).
     """
 
     def __init__(
@@ -191,7 +193,7 @@ class Runner:
                     tally.add(min(n, self.draws - tally.draws))
                     took = max(time.perf_counter() - t0, 1e-9)
                     turn += took
-                    n = max(1, min(CHUNK, int(self.slice_seconds * n / took)))
+                    n = max(1, min(CHUNK, int(min(CALL_SECONDS, self.slice_seconds) * n / took)))
                 spent += turn
                 if tally.draws >= self.draws or spent >= self.budget_seconds:
                     break
