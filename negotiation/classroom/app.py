@@ -137,6 +137,8 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
         check_writable(Path(data_dir) / DB_NAME)
     except Unsaved as exc:
         raise UserError(f"{Path(data_dir) / DB_NAME}: {exc.message.replace('; nothing was lost', '')}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise UserError(f"{Path(data_dir) / DB_NAME}: cannot open the classroom data ({exc})") from None
     try:
         app = create_app(Path(data_dir), explore_workers=min(EXPLORE_WORKERS, os.cpu_count() or 1))
     except (OSError, sqlite3.Error, Unsaved) as exc:

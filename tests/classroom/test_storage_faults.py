@@ -159,3 +159,22 @@ def test_serve_exits_with_one_line_on_a_read_only_data_folder(tmp_path):
     finally:
         os.chmod(data, 0o700)
     assert result.exit_code == 2 and READ_ONLY in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_exits_with_one_line_when_the_database_stays_locked(tmp_path, monkeypatch):
+    import waitress
+
+    from negotiation.classroom import app as app_module
+    from negotiation.cli import cli
+
+    def locked(path):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(app_module, "check_writable", locked)
+    monkeypatch.setattr(waitress, "create_server", lambda *a, **kw: pytest.fail("the server started"))
+    result = cli_runner().invoke(cli, ["serve", "--port", "0", "--data", str(tmp_path / "data")])
+    assert result.exit_code == 2
+    data = tmp_path / "data"
+    assert result.stderr.strip().splitlines() == [
+        f"error: {data / DB_NAME}: cannot open the classroom data (database is locked)"
+    ]
