@@ -209,6 +209,7 @@ def act(browser: Browser, room: dict, token: str, rng: random.Random, log: Log, 
 def team_loop(port, room, token, until, poll, think, seed, log, stop):
     """A team: poll state.json, load the page when the room changed, act on its turn after thinking."""
     rng, browser, seen = random.Random(seed), Browser(port, log), None
+    time.sleep(rng.uniform(0, poll))  # the teams open their pages over a poll's time, not at one instant
     browser.request("team page", "GET", f"/t/{token}")
     while time.monotonic() < until and not stop.is_set():
         time.sleep(poll * rng.uniform(0.5, 1.5))
