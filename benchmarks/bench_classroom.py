@@ -15,8 +15,8 @@ kind of request, and the errors (anything but 200, or 303 after a form).
 
 Halfway through, it kills the server with SIGKILL in the middle of the games, starts it again on
 the same port and folder, and times from the kill to the next accepted decision (the requests in
-flight at the kill or sent before that decision are counted apart, not as errors); last, it checks that every decision a team saw
-accepted is in the database (nothing lost).
+flight at the kill or sent before that decision are counted apart, not as errors); last, it
+checks that every decision a team saw accepted is in the database (nothing lost).
 """
 
 from __future__ import annotations
