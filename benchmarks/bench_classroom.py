@@ -104,16 +104,25 @@ class Browser:
             body = urllib.parse.urlencode({**form, "csrf": self.cookie}, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         t0 = time.perf_counter()
-        try:
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            self.conn.request(method, path, body=body, headers=headers)
-            resp = self.conn.getresponse()
-            data = resp.read().decode()
-        except (OSError, http.client.HTTPException) as exc:
-            self.log.add(kind, type(exc).__name__, time.perf_counter() - t0, t0)
-            self.conn = None
-            return None
+        for retry in (False, True):  # as a browser does: once more on a new connection when a kept one was closed
+            reused = self.conn is not None
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read().decode()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self.conn = None
+                if (
+                    reused
+                    and not retry
+                    and isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
+                ):
+                    continue
+                self.log.add(kind, type(exc).__name__, time.perf_counter() - t0, t0)
+                return None
         self.log.add(kind, resp.status, time.perf_counter() - t0, t0)
         cookie = re.search(rf"{CSRF_COOKIE}=([^;]+)", resp.getheader("Set-Cookie") or "")
         if cookie:

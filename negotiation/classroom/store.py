@@ -78,12 +78,13 @@ class Conflict(Exception):
 
 DISK_FULL = "disk full"
 READ_ONLY = "read-only data folder"
+DISK_ERROR = "disk error"
 FULL_TEXTS = ("database or disk is full", "disk is full")
-READ_ONLY_TEXTS = ("readonly database", "read-only", "unable to open database file", "disk i/o error")
+READ_ONLY_TEXTS = ("readonly database", "read-only", "unable to open database file")
 
 
 class Unsaved(Exception):
-    """The classroom cannot save (``reason``: disk full or read-only data folder); nothing was lost."""
+    """The classroom cannot save (``reason``: disk full, read-only data folder, disk error); nothing was lost."""
 
     def __init__(self, path: Path, reason: str):
         self.path, self.reason = Path(path), reason
@@ -95,18 +96,23 @@ class Unsaved(Exception):
 
 
 def storage_fault(exc: BaseException) -> str | None:
-    """``DISK_FULL`` or ``READ_ONLY`` when ``exc`` is a fault of the storage, else None (a bug, a lock)."""
+    """``DISK_FULL``, ``READ_ONLY`` or ``DISK_ERROR`` when ``exc`` is a fault of the storage, else None
+    (a bug, a lock)."""
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc).lower()
         if any(t in text for t in FULL_TEXTS):
             return DISK_FULL
         if any(t in text for t in READ_ONLY_TEXTS):
             return READ_ONLY
+        if "disk i/o error" in text:
+            return DISK_ERROR
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return DISK_FULL
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return READ_ONLY
+        if exc.errno == errno.EIO:
+            return DISK_ERROR
     return None
 
 

@@ -20,8 +20,12 @@ from tests.classroom.helpers import act, create_room, dump, join, store, text, t
 from tests.helpers import cli_runner
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "REPLACE", "BEGIN IMMEDIATE", "PRAGMA JOURNAL_MODE")
-DISK_FULL, READ_ONLY = "disk full", "read-only data folder"  # as the 503 page says them
-FAULTS = {DISK_FULL: "database or disk is full", READ_ONLY: "attempt to write a readonly database"}
+DISK_FULL, READ_ONLY, DISK_ERROR = "disk full", "read-only data folder", "disk error"  # as the 503 page says them
+FAULTS = {
+    DISK_FULL: "database or disk is full",
+    READ_ONLY: "attempt to write a readonly database",
+    DISK_ERROR: "disk I/O error",
+}
 as_root = pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root from writing")
 
 
@@ -52,7 +56,7 @@ def started_game(app):
     return teacher, secret, (b, tb), (s, ts)
 
 
-@pytest.mark.parametrize("reason", [DISK_FULL, READ_ONLY])
+@pytest.mark.parametrize("reason", [DISK_FULL, READ_ONLY, DISK_ERROR])
 def test_a_storage_fault_gives_a_503_page_and_reads_keep_working(app, monkeypatch, reason):
     teacher, secret, (b, tb), (s, ts) = started_game(app)
     before = dump(app)
