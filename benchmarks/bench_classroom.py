@@ -374,10 +374,11 @@ def main(argv=None) -> dict:
         "cpus": os.cpu_count(),
         "loadavg_1min": round(os.getloadavg()[0], 2),
     }
+    kinds = f" {load['error_kinds']}" if load["errors"] else ""
     print(
         f"{load['requests']} requests in {load['seconds']} s: {load['per_second']} req/s, "
-        f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, errors {load['errors']} {load['error_kinds'] or ''}"
-        f" (and {load['during_restart']} sent while the server was down or restarting)"
+        f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, errors {load['errors']}{kinds} "
+        f"(and {load['during_restart']} sent while the server was down or restarting)"
     )
     for kind, k in load["by_kind"].items():
         print(f"  {kind:16} {k['n']:6d}  p50 {k['p50_ms']:7.1f} ms  p95 {k['p95_ms']:7.1f} ms")
