@@ -39,7 +39,8 @@ from .home import MAX_YAML_BYTES
 from .hosts import LOCAL_HOSTS, check_allowed_host, check_host, host_name, lan_address, parse_public_url, public_host
 from .limits import Limits
 from .montecarlo import Runner
-from .store import Store, shown_code
+from .replays import ReplayCache
+from .store import Store, Unsaved, check_writable, shown_code
 
 __all__ = ["CSRF_COOKIE", "DB_NAME", "MAX_YAML_BYTES", "create_app", "fmt", "serve"]
 
@@ -49,6 +50,12 @@ MC_DRAWS = 2000
 EXPLORE_TIMEOUT = 60.0  # seconds one computation of /explore may take
 EXPLORE_WORKERS = 2  # processes sharing an /explore computation under `negotiate serve` (at most the cores)
 DB_NAME = "classroom.sqlite3"
+WAITRESS = {  # a class of 60 teams polling every few seconds, and idle or half-open sockets
+    "connection_limit": 500,  # open connections at once (waitress: 100); past it, new ones wait
+    "channel_timeout": 30,  # seconds an idle connection is kept (waitress: 120)
+    "cleanup_interval": 10,  # seconds between closing idle connections (waitress: 30)
+    "asyncore_use_poll": True,  # poll(), not select(): no limit of 1024 file descriptors
+}
 BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp)
 
 
@@ -73,7 +80,7 @@ def create_app(
     admin key may). ``public_url`` (``scheme://host[:port]``) is the base of every link shown;
     the app answers only to its host, ``allowed_hosts`` and this machine's local names.
     ``limits`` are the rate limits (``limits.Limits.default()`` unless given).
-    The store, the runner, the explorer and the limits are in ``app.extensions["classroom"]``.
+    The store, the runner, the explorer, the limits and the rooms' replays are in ``app.extensions["classroom"]``.
     """
     data_dir = Path(data_dir)
     store = Store(data_dir / DB_NAME)
@@ -86,6 +93,7 @@ def create_app(
         "runner": runner,
         "explorer": explorer,
         "limits": limits or Limits.default(),
+        "replays": ReplayCache(store),
     }
     app.config["ADMIN_KEY"] = store.meta("admin_key", lambda: secrets.token_urlsafe(24))
     app.secret_key = store.meta("secret_key", lambda: secrets.token_urlsafe(32))  # HMACs of tokens and versions
@@ -106,6 +114,7 @@ def create_app(
     app.register_error_handler(Refused, _refused)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Unsaved, _unsaved)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     return app
@@ -118,6 +127,14 @@ def _refused(exc: Refused):
 def _too_large(exc: RequestEntityTooLarge):
     msg = f"The upload is too large: a scenario may have at most {MAX_YAML_BYTES // 1000} kB. Nothing was changed."
     return render_template("message.html", title="Too large", message=msg, lines=[]), 413
+
+
+def _unsaved(exc: Unsaved):
+    msg = (
+        f"The classroom cannot save: {exc.reason} at {exc.path.parent}. Nothing was lost: everything recorded "
+        "before is kept, and this request changed nothing. Tell the instructor; try again once there is room."
+    )
+    return render_template("message.html", title="Cannot save", message=msg, lines=[]), 503
 
 
 def _http_error(exc: HTTPException):
@@ -149,7 +166,7 @@ def serve(
     allowed_hosts: list[str] | None = None,
     instructor_passphrase: str | None = None,
 ) -> None:
-    """Run the classroom server (waitress) until interrupted; prints the addresses to use.
+    """Run the classroom server (waitress, ``WAITRESS`` settings) until interrupted; prints the addresses to use.
 
     Links use ``public_url`` if given, else the address the server listens on (this machine's
     network address when it listens on every network). Raises UserError when the address cannot
@@ -160,6 +177,12 @@ def serve(
     public_url = parse_public_url(public_url) if public_url else None
     extra = [check_allowed_host(h) for h in allowed_hosts or []]
     try:
+        check_writable(Path(data_dir) / DB_NAME)
+    except Unsaved as exc:
+        raise UserError(f"{Path(data_dir) / DB_NAME}: {exc.message.replace('; nothing was lost', '')}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise UserError(f"{Path(data_dir) / DB_NAME}: cannot open the classroom data ({exc})") from None
+    try:
         app = create_app(
             Path(data_dir),
             explore_workers=min(EXPLORE_WORKERS, os.cpu_count() or 1),
@@ -167,10 +190,12 @@ def serve(
             public_url=public_url,
             allowed_hosts=extra,
         )
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, Unsaved) as exc:
         raise UserError(f"{Path(data_dir) / DB_NAME}: cannot open the classroom data ({exc})") from None
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="negotiation-classroom")
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="negotiation-classroom", **WAITRESS
+        )
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     listening = f"{host}:{server.effective_port}"

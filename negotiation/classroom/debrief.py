@@ -10,6 +10,7 @@ from . import play
 from .access import Refused, room_for_secret, runner, seat_for_token, store, version
 from .charts import concession_chart, histogram, party_style
 from .montecarlo import percentile, quantile
+from .replays import replayed
 from .store import Room
 
 bp = Blueprint("debrief", __name__)
@@ -33,7 +34,7 @@ def team(token):
 def page(room: Room, back: str, poll: str, me: str | None = None):
     """The debrief page of ``room`` (409 while the game is under way); ``me`` marks a team's party."""
     loaded = play.room_loaded(room)
-    view = play.replay_room(room, store().actions(room.id))
+    _, view = replayed(room)
     if not view.done:
         raise Refused("The debrief opens when the negotiation is over.", 409)
     runner().ensure(room.id)
@@ -86,7 +87,7 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
         "parties": parties,
         "odds": odds,
         "mc": mc,
-        "mc_draws": runner().draws,
+        "mc_draws": result["draws"] if result else runner().draws,
         "hidden_outcomes": len(st.outcomes) - len(odds),
         "back": back,
         "poll": poll,

@@ -1,12 +1,22 @@
 """Transcripts to download: one room's (the instructor's secret) or every room's (the admin key),
-as full JSON, the round-by-round trace as CSV, and the teams' decisions as CSV (``export.py``)."""
+as full JSON, the round-by-round trace as CSV, and the teams' decisions as CSV (``export.py``).
+Every room's downloads are streamed, one room at a time."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify, stream_with_context
 
 from .access import check_admin, room_for_secret, store
-from .export import action_rows, csv_text, room_transcript, trace_rows
+from .export import (
+    action_fields,
+    action_rows,
+    csv_text,
+    room_transcript,
+    rooms_csv,
+    rooms_json,
+    trace_fields,
+    trace_rows,
+)
 
 bp = Blueprint("downloads", __name__)
 
@@ -48,22 +58,28 @@ def room_actions(secret):
 # Every room
 
 
+def _stream(lines, mimetype: str, filename: str) -> Response:
+    return attachment(Response(stream_with_context(lines), mimetype=mimetype), filename)
+
+
 @bp.get("/admin/<key>/export.json")
 def all_json(key):
-    """Every room's full transcript."""
+    """Every room's full transcript (streamed)."""
     check_admin(key)
-    return attachment(jsonify(rooms=[room_transcript(store(), r) for r in store().rooms()]), "rooms.json")
+    lines = rooms_json(store(), store().rooms(), lambda obj: current_app.json.dumps(obj, separators=(",", ":")))
+    return _stream(lines, "application/json", "rooms.json")
 
 
 @bp.get("/admin/<key>/rounds.csv")
 def all_rounds(key):
-    """Every room's trace, one after the other."""
+    """Every room's trace, one after the other (streamed)."""
     check_admin(key)
-    return _csv([row for r in store().rooms() for row in trace_rows(store(), r)], "rooms-rounds.csv")
+    return _stream(rooms_csv(store(), store().rooms(), trace_rows, trace_fields), "text/csv", "rooms-rounds.csv")
 
 
 @bp.get("/admin/<key>/actions.csv")
 def all_actions(key):
-    """Every room's team decisions, one after the other."""
+    """Every room's team decisions, one after the other (streamed)."""
     check_admin(key)
-    return _csv([row for r in store().rooms() for row in action_rows(store(), r)], "rooms-actions.csv")
+    rooms = [r for r in store().rooms() if store().count_actions(r.id)]
+    return _stream(rooms_csv(store(), rooms, action_rows, action_fields), "text/csv", "rooms-actions.csv")

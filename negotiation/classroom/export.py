@@ -1,11 +1,18 @@
-"""Transcripts of rooms for the instructor: everything as JSON, the round-by-round trace as CSV."""
+"""Transcripts of rooms for the instructor: everything as JSON, the round-by-round trace as CSV.
+
+Every room's transcript is streamed one room at a time (``rooms_json``, ``csv_lines``): the
+server holds one room in memory, however many rooms there are. A CSV of many rooms is headed by
+the columns of every scenario among them (``trace_fields``, ``action_fields``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+from collections.abc import Callable, Iterable, Iterator
 
+from negotiation.drivers.human import replay
 from negotiation.scenario import units
 
 from .play import replay_room, room_loaded, terms
@@ -109,6 +116,20 @@ def trace_rows(store: Store, room: Room) -> list[dict]:
     return rows
 
 
+def trace_fields(room: Room) -> list[str]:
+    """The columns of the room's trace: those of its scenario played by the computer alone."""
+    view = replay(room_loaded(room), room.seed, room.draw, [], [])
+    return TRACE_LEAD + list(view.model.trace().columns)
+
+
+ACTION_LEAD = ["room", "title", "seq", "round", "party", "team", "kind", "proposer", "decision"]
+
+
+def action_fields(room: Room) -> list[str]:
+    """The columns of the room's decisions (``action_rows``)."""
+    return ACTION_LEAD + [f"offer_{issue}" for issue in room_loaded(room).structure.issues] + ["time"]
+
+
 def action_rows(store: Store, room: Room) -> list[dict]:
     """One row per team decision, offers in display units (a game under way included)."""
     loaded = room_loaded(room)
@@ -144,14 +165,48 @@ def _cell(v):
     return v
 
 
-def csv_text(rows: list[dict]) -> str:
-    """Rows as CSV text: the union of their keys as the header, in first-seen order."""
+def union(lists: Iterable[Iterable[str]]) -> list[str]:
+    """The names of every list, in first-seen order."""
+    out: dict[str, None] = {}
+    for names in lists:
+        out.update(dict.fromkeys(names))
+    return list(out)
+
+
+def csv_lines(fields: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    """CSV text a line at a time: the header ``fields``, then each row (a key not in ``fields`` is left out)."""
     buf = io.StringIO()
-    fields: list[str] = []
-    for row in rows:
-        fields += [k for k in row if k not in fields]
-    writer = csv.DictWriter(buf, fieldnames=fields or TRACE_LEAD, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=fields or TRACE_LEAD, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows:
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
         writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buf.getvalue()
+    yield buf.getvalue()
+
+
+def csv_text(rows: list[dict]) -> str:
+    """Rows as CSV text: the union of their keys as the header, in first-seen order."""
+    return "".join(csv_lines(union(rows), rows))
+
+
+def rooms_csv(
+    store: Store, rooms: list[Room], rows_of: Callable[[Store, Room], list[dict]], fields_of: Callable[[Room], list]
+) -> Iterator[str]:
+    """Every room's rows as one CSV, a room at a time; the header from each scenario's columns (found once)."""
+    by_scenario: dict[tuple[str, str], list[str]] = {}
+    for room in rooms:
+        key = (room.config_name, room.config_text)
+        if key not in by_scenario:
+            by_scenario[key] = fields_of(room)
+    fields = union(by_scenario.values())
+    return csv_lines(fields, (row for room in rooms for row in rows_of(store, room)))
+
+
+def rooms_json(store: Store, rooms: list[Room], dumps: Callable[[object], str]) -> Iterator[str]:
+    """``{"rooms": [...]}`` of every room's transcript, one room at a time (``dumps`` writes one)."""
+    yield '{"rooms":['
+    for k, room in enumerate(rooms):
+        yield ("," if k else "") + dumps(room_transcript(store, room))
+    yield "]}\n"

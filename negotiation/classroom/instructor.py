@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from . import play
 from .access import Refused, room_for_secret, store, version
 from .hosts import public_base
+from .replays import replayed
 from .store import Conflict, Room
 
 bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")
@@ -24,8 +25,7 @@ def page(secret):
 
 def _context(room: Room, error: str | None = None) -> dict:
     loaded = play.room_loaded(room)
-    stored = store().actions(room.id)
-    view = play.replay_room(room, stored)
+    stored, view = replayed(room)
     seats = store().seats(room.id)
     return {
         "room": room,

@@ -3,14 +3,22 @@
 A game's state is never stored: it is always ``negotiation.drivers.human.replay`` of the stored actions.
 Each call opens its own connection, so the store may be shared by the server's threads.
 ``UNIQUE(room, seq)`` on actions makes a second submission racing the first fail cleanly.
+
+A storage fault (the disk is full, the data folder or the file is read-only) raises ``Unsaved``,
+which the app shows as a 503 page; nothing already stored is lost, and reads go on working where
+SQLite can still read the file (a read-only folder is read as an immutable file). The data folder
+is made 0700 and the file 0600 (SQLite gives its -wal and -shm files the file's mode).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 import secrets
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +75,74 @@ CODE_GROUP = 5
 
 class Conflict(Exception):
     """A write lost a race (a seat or an action sequence number already taken)."""
+
+
+DISK_FULL = "disk full"
+READ_ONLY = "read-only data folder"
+DISK_ERROR = "disk error"
+FULL_TEXTS = ("database or disk is full", "disk is full")
+READ_ONLY_TEXTS = ("readonly database", "read-only", "unable to open database file")
+
+
+class Unsaved(Exception):
+    """The classroom cannot save (``reason``: disk full, read-only data folder, disk error); nothing was lost."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"the classroom cannot save: {self.reason} at {self.path.parent}; nothing was lost"
+
+
+def storage_fault(exc: BaseException) -> str | None:
+    """``DISK_FULL``, ``READ_ONLY`` or ``DISK_ERROR`` when ``exc`` is a fault of the storage, else None
+    (a bug, a lock)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if any(t in text for t in FULL_TEXTS):
+            return DISK_FULL
+        if any(t in text for t in READ_ONLY_TEXTS):
+            return READ_ONLY
+        if "disk i/o error" in text:
+            return DISK_ERROR
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DISK_FULL
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return READ_ONLY
+        if exc.errno == errno.EIO:
+            return DISK_ERROR
+    return None
+
+
+def make_private(path: Path) -> None:
+    """Make the data folder (0700) and an empty database file (0600) when they are missing."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def check_writable(path: Path) -> None:
+    """Raise ``Unsaved`` unless a write to the database file at ``path`` (and its folder) succeeds now."""
+    probe = path.parent / f".{path.name}.probe-{os.getpid()}"
+    try:
+        make_private(path)
+        probe.write_bytes(b"x")
+        probe.unlink()
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            db.execute("BEGIN IMMEDIATE")  # takes the write lock: fails on a read-only file
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.rollback()
+        finally:
+            db.close()
+    except (OSError, sqlite3.OperationalError) as exc:
+        reason = storage_fault(exc)
+        if reason is None:
+            raise
+        raise Unsaved(path, reason) from None
 
 
 def now_text() -> str:
@@ -129,35 +205,102 @@ class StoredAction:
 
 
 def _room(row) -> Room:
-    d = dict(row)
+    d = dict(row)  # a sqlite3.Row or a dict
     d["people"] = tuple(json.loads(d["people"]))
     return Room(**d)
 
 
 class Store:
-    """The SQLite file ``path``; created with its tables if missing."""
+    """The SQLite file ``path``; created with its tables if missing.
+
+    Each thread keeps one connection (opened at its first use, so no schema is read again per
+    request); a connection that met an error other than a lost race is closed and opened anew.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        self._local = threading.local()
+        self._generation = 0
+        try:
+            make_private(self.path)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(SCHEMA)
+        except (OSError, Unsaved) as exc:
+            # a data folder that cannot be written: serve what it holds, refuse every change
+            if isinstance(exc, OSError) and storage_fault(exc) is None:
+                raise
+            if not self.path.is_file():
+                raise
+            self.count_actions(0)  # its tables can be read, or this raises
 
-    @contextmanager
-    def _connect(self):
-        db = sqlite3.connect(self.path, timeout=30)
+    def reconnect(self) -> None:
+        """Open every thread's connection anew at its next use (after the data folder changed under the server)."""
+        self._generation += 1
+
+    def _open(self, immutable: bool) -> tuple[sqlite3.Connection, bool]:
+        """A connection and whether it is this thread's kept one (else the caller closes it)."""
+        kept = getattr(self._local, "db", None)
+        if not immutable and kept is not None and kept[0] == self._generation and not kept[1].in_transaction:
+            return kept[1], True
+        if immutable:  # read a file in a read-only folder, where SQLite cannot make its -shm file
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, timeout=30)
+        else:
+            db = sqlite3.connect(self.path, timeout=30)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys=ON")
+        if immutable or (kept is not None and kept[1].in_transaction):  # a connection in use: not kept
+            return db, False
+        if kept is not None:
+            kept[1].close()
+        self._local.db = (self._generation, db)
+        return db, True
+
+    def _forget(self, db: sqlite3.Connection) -> None:
+        kept = getattr(self._local, "db", None)
+        if kept is not None and kept[1] is db:
+            self._local.db = None
+        db.close()
+
+    @contextmanager
+    def _connect(self, immutable: bool = False):
+        """A connection in one transaction (commit on success, roll back on error); ``Unsaved`` on a storage fault."""
+        db, kept = None, False
         try:
-            with db:  # one transaction: commit on success, roll back on error
+            db, kept = self._open(immutable)
+            with db:
                 yield db
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            if db is not None:
+                self._forget(db)
+                db = None
+            reason = storage_fault(exc)
+            if reason is None:
+                raise
+            raise Unsaved(self.path, reason) from exc
         finally:
-            db.close()
+            if db is not None and not kept:
+                db.close()
+
+    def _rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        """The rows of one query; when the folder is read-only, read from the file as immutable."""
+        try:
+            with self._connect() as db:
+                return db.execute(sql, args).fetchall()
+        except Unsaved as exc:
+            if exc.reason != READ_ONLY or os.access(self.path.parent, os.W_OK):
+                raise
+        with self._connect(immutable=True) as db:
+            return db.execute(sql, args).fetchall()
 
     # meta
     def meta(self, key: str, make) -> str:
         """The stored value of ``key``, or ``make()`` stored now (first caller wins)."""
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        if rows:
+            return rows[0]["value"]
         with self._connect() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, make()))
             return db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()["value"]
@@ -190,23 +333,37 @@ class Store:
         raise RuntimeError("could not draw a free join code")
 
     def room(self, room_id: int) -> Room | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
-        return _room(row) if row else None
+        rows = self._rows("SELECT * FROM rooms WHERE id = ?", (room_id,))
+        return _room(rows[0]) if rows else None
 
     def room_by_secret(self, secret: str) -> Room | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM rooms WHERE secret = ?", (secret,)).fetchone()
-        return _room(row) if row else None
+        rows = self._rows("SELECT * FROM rooms WHERE secret = ?", (secret,))
+        return _room(rows[0]) if rows else None
 
     def room_by_code(self, code: str) -> Room | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM rooms WHERE join_code = ?", (clean_code(code),)).fetchone()
-        return _room(row) if row else None
+        rows = self._rows("SELECT * FROM rooms WHERE join_code = ?", (clean_code(code),))
+        return _room(rows[0]) if rows else None
 
     def rooms(self) -> list[Room]:
-        with self._connect() as db:
-            return [_room(r) for r in db.execute("SELECT * FROM rooms ORDER BY id")]
+        return [_room(r) for r in self._rows("SELECT * FROM rooms ORDER BY id")]
+
+    def count_rooms(self) -> int:
+        return self._rows("SELECT COUNT(*) AS n FROM rooms")[0]["n"]
+
+    def room_page(self, offset: int, limit: int) -> list[tuple[Room, int, int]]:
+        """Rooms ``offset`` .. ``offset + limit - 1`` by id, each with its seats taken and actions recorded."""
+        rows = self._rows(
+            "SELECT rooms.*, (SELECT COUNT(*) FROM seats WHERE seats.room = rooms.id) AS n_seats,"
+            " (SELECT COUNT(*) FROM actions WHERE actions.room = rooms.id) AS n_actions"
+            " FROM rooms ORDER BY id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        out = []
+        for r in rows:
+            d = dict(r)
+            seats, actions = d.pop("n_seats"), d.pop("n_actions")
+            out.append((_room(d), seats, actions))
+        return out
 
     def set_people(self, room_id: int, people) -> None:
         """Which parties teams play; only while the room is being set up."""
@@ -254,13 +411,11 @@ class Store:
         return self.seat(token)
 
     def seat(self, token: str) -> Seat | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM seats WHERE token = ?", (token,)).fetchone()
-        return Seat(**dict(row)) if row else None
+        rows = self._rows("SELECT * FROM seats WHERE token = ?", (token,))
+        return Seat(**dict(rows[0])) if rows else None
 
     def seats(self, room_id: int) -> dict[str, Seat]:
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM seats WHERE room = ? ORDER BY joined", (room_id,)).fetchall()
+        rows = self._rows("SELECT * FROM seats WHERE room = ? ORDER BY joined", (room_id,))
         return {r["party"]: Seat(**dict(r)) for r in rows}
 
     def free_seat(self, room_id: int, party: str) -> None:
@@ -269,8 +424,7 @@ class Store:
 
     # actions
     def actions(self, room_id: int) -> list[StoredAction]:
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM actions WHERE room = ? ORDER BY seq", (room_id,)).fetchall()
+        rows = self._rows("SELECT * FROM actions WHERE room = ? ORDER BY seq", (room_id,))
         return [
             StoredAction(r["seq"], r["round"], r["party"], r["kind"], json.loads(r["value"]), r["proposer"], r["time"])
             for r in rows
@@ -289,16 +443,14 @@ class Store:
             raise Conflict("another submission was recorded first") from None
 
     def count_actions(self, room_id: int) -> int:
-        with self._connect() as db:
-            return db.execute("SELECT COUNT(*) AS n FROM actions WHERE room = ?", (room_id,)).fetchone()["n"]
+        return self._rows("SELECT COUNT(*) AS n FROM actions WHERE room = ?", (room_id,))[0]["n"]
 
     # Monte Carlo
     def montecarlo(self, room_id: int) -> dict | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM montecarlo WHERE room = ?", (room_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM montecarlo WHERE room = ?", (room_id,))
+        if not rows:
             return None
-        out = dict(row)
+        out = dict(rows[0])
         out["result"] = json.loads(out["result"]) if out["result"] else None
         return out
 

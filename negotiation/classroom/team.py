@@ -15,6 +15,7 @@ from negotiation.errors import UserError
 
 from . import play
 from .access import Refused, seat_for_token, store, version
+from .replays import replayed
 from .store import Conflict, Room, Seat
 
 bp = Blueprint("team", __name__, url_prefix="/t/<token>")
@@ -32,8 +33,7 @@ def page(token):
 
 def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=None) -> dict:
     loaded = play.room_loaded(room)
-    stored = store().actions(room.id)
-    view = play.replay_room(room, stored)
+    stored, view = replayed(room)
     me = seat.party
     todo = play.decision(loaded, view, me)
     if todo is not None and todo["kind"] == "offer" and given is not None:
@@ -80,7 +80,7 @@ def act(token):
     try:
         if form.get("party", seat.party) != seat.party:
             raise Refused(f"Your team plays {seat.party}; you cannot act for {form.get('party', '')[:40]!r}.", 403)
-        stored = store().actions(room.id)
+        stored, view = replayed(room)
         seq = form.get("seq", "")
         if seq != str(len(stored)):
             raise Refused(
@@ -88,7 +88,6 @@ def act(token):
                 "Nothing was recorded; here is where it stands now.",
                 409,
             )
-        view = play.replay_room(room, stored)
         kind = form.get("kind", "")
         rnd = form.get("round", "")
         if kind not in KINDS or not re.fullmatch(r"\d{1,6}", rnd):

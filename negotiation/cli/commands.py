@@ -737,7 +737,7 @@ def serve(host, port, data_dir, threads, public_url, allowed_hosts, instructor_p
     except ImportError as exc:  # pragma: no cover - flask and waitress are dependencies
         raise UserError(f"the classroom needs flask and waitress ({exc}); pip install flask waitress") from None
     try:
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        Path(data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{data_dir}: cannot make the data folder ({exc.strerror})") from None
     run_server(
