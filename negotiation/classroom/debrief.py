@@ -64,9 +64,10 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
             entry["hist"] = histogram(values, u, res)
         parties.append(entry)
     odds = []
+    classes = play.outcome_classes(loaded)
     if result:
         n = result["draws"]
-        for name in st.outcomes:
+        for name in classes:
             c = result["outcomes"].get(name, 0)
             if c or name == summary["outcome"]:
                 odds.append(
@@ -87,7 +88,7 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
         "odds": odds,
         "mc": mc,
         "mc_draws": runner().draws,
-        "hidden_outcomes": len(st.outcomes) - len(odds),
+        "hidden_outcomes": len(classes) - len(odds),
         "back": back,
         "poll": poll,
         "version": version(room),

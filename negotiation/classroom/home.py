@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from negotiation.errors import ConfigError, UserError
 
 from . import play
 from .access import Refused, runner, store
+from .flash import redirect_with_notice
 
 MAX_YAML_BYTES = 200_000  # an uploaded scenario
 DEFAULT_SCENARIO = "teaching_split"
@@ -44,9 +45,12 @@ def create_room():
         play.replay(loaded, seed, draw, list(loaded.structure.parties), [])
     except UserError as exc:
         return _index_error(f"This scenario cannot be played: {exc}", [])
-    room = store().create_room(title, name, text, seed, draw, loaded.structure.parties, current_app.config["CODE_TTL"])
+    # Only the first party is ticked "played by a team" until the instructor chooses: a room then
+    # waits for one team, never for seats no team takes, and the computer plays the rest.
+    people = loaded.structure.parties[:1]
+    room = store().create_room(title, name, text, seed, draw, people, current_app.config["CODE_TTL"])
     runner().ensure(room.id)
-    return redirect(url_for("instructor.page", secret=room.secret, created=1), 303)
+    return redirect_with_notice(url_for("instructor.page", secret=room.secret), "room_created")
 
 
 def _index_error(message: str, lines: list[str], status: int = 400):

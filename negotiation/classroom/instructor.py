@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from . import play
 from .access import Refused, room_for_secret, store, version
+from .flash import take_notice
 from .store import Conflict, Room
 
 bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")
@@ -18,10 +19,10 @@ bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")
 def page(secret):
     """The room as the instructor sees it: setup or seats, the state of the game, every party's brief."""
     room = room_for_secret(secret)
-    return render_template("instructor.html", **_context(room))
+    return render_template("instructor.html", **_context(room, created=take_notice() == "room_created"))
 
 
-def _context(room: Room, error: str | None = None) -> dict:
+def _context(room: Room, error: str | None = None, created: bool = False) -> dict:
     loaded = play.room_loaded(room)
     stored = store().actions(room.id)
     view = play.replay_room(room, stored)
@@ -44,7 +45,7 @@ def _context(room: Room, error: str | None = None) -> dict:
         "join_url": request.host_url.rstrip("/") + url_for("join.form"),
         "code_valid": room.code_valid(),
         "mc": store().montecarlo(room.id),
-        "created": request.args.get("created") == "1",
+        "created": created,
         "version": version(room),
         "error": error,
         "summary_lines": play.summary_lines(loaded, view) if view.done else [],

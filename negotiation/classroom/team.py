@@ -70,7 +70,10 @@ def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=
 
 @bp.post("/act")
 def act(token):
-    """Record the team's decision (or, for an offer with ``do=preview``, show what it is worth)."""
+    """Record the team's decision (or, for an offer with ``do=preview``, show what it is worth).
+
+    A yes to terms worth less to the team than its alternative (``play.below_alternative``) is
+    recorded only with ``confirm=1``; without it, a page asks the team to confirm."""
     seat, room = seat_for_token(token)
     loaded = play.room_loaded(room)
     form = request.form
@@ -107,6 +110,10 @@ def act(token):
             value = answer == "yes"
         action = Action(int(rnd), seat.party, kind, value, proposer)
         check_action(view, action)
+        if value is True and form.get("confirm") != "1":  # yes to less than the alternative: ask first
+            below = (play.decision(loaded, view, seat.party) or {}).get("below")
+            if below is not None:
+                return render_template("confirm.html", **_context(room, seat), below=below)
         store().add_action(room.id, len(stored), action.round, action.party, kind, value, proposer)
     except UserError as exc:
         status = 409 if str(exc).startswith(OUT_OF_STEP) else 400
