@@ -4,6 +4,7 @@
 
 - ``home`` (``home.py``): the front page and creating a room;
 - ``instructor`` (``instructor.py``): ``/i/<secret>``, the instructor's page of one room;
+- ``classes`` (``classes.py``): ``/c/<secret>``, the instructor's dashboard of a class of rooms;
 - ``join`` (``join.py``): ``/join``, a team takes a party with the room's code;
 - ``team`` (``team.py``): ``/t/<token>``, one team's seat and its decisions;
 - ``debrief`` (``debrief.py``): the debrief of an ended game, for the instructor and for a team;
@@ -30,7 +31,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from negotiation.errors import UserError
 
-from . import admin, debrief, downloads, explore, home, instructor, join, team
+from . import admin, classes, debrief, downloads, explore, home, instructor, join, team
 from .access import CSRF_COOKIE, Refused, check_csrf, csrf_token, security_headers
 from .home import MAX_YAML_BYTES
 from .montecarlo import Runner
@@ -44,7 +45,7 @@ MC_DRAWS = 2000
 EXPLORE_TIMEOUT = 60.0  # seconds one computation of /explore may take
 EXPLORE_WORKERS = 2  # processes sharing an /explore computation under `negotiate serve` (at most the cores)
 DB_NAME = "classroom.sqlite3"
-BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp)
+BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp, classes.bp)
 
 
 def create_app(

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from negotiation.errors import ConfigError, UserError
 
-from . import play
+from . import classes, play
 from .access import Refused, runner, store
 from .flash import redirect_with_notice
 
@@ -27,7 +27,8 @@ def index():
 
 @bp.post("/rooms")
 def create_room():
-    """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once)."""
+    """Create a room on the chosen scenario, seed and draw, on to its instructor page; or, with
+    ``rooms`` above 1, a class of that many rooms, on to its dashboard ("created" shown once)."""
     try:
         name, text = scenario_from_form()
         loaded = play.load(text, name)
@@ -38,6 +39,7 @@ def create_room():
     try:
         seed = _int_field("seed", 1, 0, 2**32 - 1)
         draw = _int_field("draw", 0, 0, 10**9)
+        n_rooms = _int_field("rooms", 1, 1, classes.MAX_ROOMS)
     except Refused as exc:
         return _index_error(exc.message, [], exc.status)
     title = (request.form.get("title") or "").strip()[:100] or loaded.scenario.name or name
@@ -48,6 +50,9 @@ def create_room():
     # Only the first party is ticked "played by a team" until the instructor chooses: a room then
     # waits for one team, never for seats no team takes, and the computer plays the rest.
     people = loaded.structure.parties[:1]
+    if n_rooms > 1:  # a class: its rooms play the same draw; on to its dashboard
+        group = classes.create(title, name, text, seed, draw, people, n_rooms)
+        return redirect_with_notice(url_for("classes.page", secret=group.secret), "class_created")
     room = store().create_room(title, name, text, seed, draw, people, current_app.config["CODE_TTL"])
     runner().ensure(room.id)
     return redirect_with_notice(url_for("instructor.page", secret=room.secret), "room_created")

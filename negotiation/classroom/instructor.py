@@ -46,6 +46,7 @@ def _context(room: Room, error: str | None = None, created: bool = False) -> dic
         "code_valid": room.code_valid(),
         "mc": store().montecarlo(room.id),
         "created": created,
+        "group": store().class_of(room.id),
         "version": version(room),
         "error": error,
         "summary_lines": play.summary_lines(loaded, view) if view.done else [],

@@ -87,6 +87,10 @@ class Runner:
             room = self.store.room(room_id)
             if room is None:
                 return
+            twin = self.store.montecarlo_twin(room_id, self.draws)
+            if twin is not None:  # another room of the same scenario and seed (a class) has it
+                self.store.save_montecarlo(room_id, self.draws, twin, None)
+                return
             try:
                 result = distribution(room_loaded(room), room.seed, self.draws)
             except Exception as exc:  # the debrief says so instead of waiting for ever
