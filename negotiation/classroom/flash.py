@@ -1,5 +1,5 @@
-"""One-time notices after a redirect ("Room created"), kept in a short-lived cookie rather than in
-the URL, so a bookmarked or reloaded page does not show them again.
+"""One-time notices after a redirect ("Room created", "Recorded: your offer"), kept in a short-lived
+cookie rather than in the URL, so a bookmarked or reloaded page does not show them again.
 
 The cookie is scoped to the page it is for (its path) and cleared by the first response that reads it.
 """
@@ -11,7 +11,11 @@ from urllib.parse import urlsplit
 from flask import after_this_request, redirect, request
 
 FLASH_COOKIE = "nsim_flash"
-NOTICES = ("room_created", "class_created")  # the only values a page reads
+NOTICES = (  # the only values a page reads
+    "room_created",
+    "class_created",
+    *(f"sent_{kind}" for kind in ("offer", "respond", "bilateral", "extend", "join")),  # a team's decision
+)
 FLASH_TTL = 300  # seconds: long enough to follow the redirect
 
 

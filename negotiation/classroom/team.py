@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from negotiation.drivers.human import Action, check_action
 from negotiation.errors import UserError
 
 from . import play
 from .access import Refused, seat_for_token, store, version
+from .flash import redirect_with_notice, take_notice
 from .store import Conflict, Room, Seat
 
 bp = Blueprint("team", __name__, url_prefix="/t/<token>")
@@ -27,7 +28,8 @@ OUT_OF_STEP = ("it is ", "expected ", "the negotiation is over")  # check_action
 def page(token):
     """The team's page: its turn (a form) or the state of the game while it waits."""
     seat, room = seat_for_token(token)
-    return render_template("team.html", **_context(room, seat))
+    notice = take_notice() or ""
+    return render_template("team.html", **_context(room, seat, sent=notice.removeprefix("sent_") or None))
 
 
 def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=None) -> dict:
@@ -62,7 +64,7 @@ def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=
         ],
         "error": error,
         "preview": preview,
-        "sent": sent or request.args.get("sent"),
+        "sent": sent,
         "version": version(room),
         "summary_lines": play.summary_lines(loaded, view) if view.done else [],
     }
@@ -124,7 +126,7 @@ def act(token):
         status = exc.status if isinstance(exc, Refused) else 409
         ctx = _context(room, seat, error=message, given=given if status == 400 else None)
         return render_template("team.html", **ctx), status
-    return redirect(url_for("team.page", token=token, sent=kind), 303)
+    return redirect_with_notice(url_for("team.page", token=token), f"sent_{kind}")
 
 
 @bp.get("/state.json")

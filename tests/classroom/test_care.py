@@ -103,3 +103,13 @@ def test_two_parties_have_no_bilateral_class(app):
     assert "bilateral" not in page.lower()
     # the computer always agrees in this case: deal shown, termination and stalemate never occur
     assert "2 other outcome classes never occurred" in page
+
+
+def test_the_recorded_notice_shows_once_and_not_from_a_bookmark(app):
+    _, _, code = create_room(app, "teaching_split", teams=["B", "S"])
+    b, tb = join(app, code, "B")
+    r = act(b, tb, offer={"price": "30"})
+    assert r.status_code == 303 and r.headers["Location"] == f"/t/{tb}"
+    assert "Recorded: your offer." in text(b.get(r.headers["Location"]))
+    assert "Recorded: your offer." not in text(b.get(r.headers["Location"]))  # reloaded: gone
+    assert "Recorded: your offer." not in text(b.get(f"/t/{tb}?sent=offer"))  # an old bookmark
