@@ -26,20 +26,23 @@ MAX_ROOMS = 40  # rooms in one class
 bp = Blueprint("classes", __name__, url_prefix="/c/<secret>")
 
 
-def create(title: str, config_name: str, config_text: str, seed: int, draw: int, people, n: int) -> ClassGroup:
+def create(title: str, config_name: str, config_text: str, seed: int, draw: int, people, n: int, history=None):
     """A class of ``n`` rooms on one scenario, seed and draw ("<title> · room k"), teams playing
-    ``people`` in each; their Monte Carlo is started."""
+    ``people`` in each, each with the ``history`` (YAML text) if one is given; their Monte Carlo
+    is started."""
     group = store().create_class(title)
     for _ in range(n):
-        _add_room(group, config_name, config_text, seed, draw, people)
+        _add_room(group, config_name, config_text, seed, draw, people, history)
     return group
 
 
-def _add_room(group: ClassGroup, config_name: str, config_text: str, seed: int, draw: int, people) -> Room:
+def _add_room(group: ClassGroup, config_name, config_text, seed: int, draw: int, people, history) -> Room:
     k = len(store().class_rooms(group.id)) + 1
     ttl = current_app.config["CODE_TTL"]
     room = store().create_room(f"{group.title} · room {k}", config_name, config_text, seed, draw, people, ttl)
     store().add_to_class(group.id, room.id)
+    if history is not None:
+        store().set_history(room.id, history)
     runner().ensure(room.id)
     return room
 
@@ -108,7 +111,7 @@ def set_teams(secret):
 
 @bp.post("/rooms")
 def add_room(secret):
-    """One more room in the class: the same scenario, seed and draw, the teams of its last room."""
+    """One more room in the class: the same scenario, seed, draw and history, the teams of its last room."""
     group = class_for_secret(secret)
     rooms = store().class_rooms(group.id)
     if not rooms:
@@ -116,7 +119,7 @@ def add_room(secret):
     if len(rooms) >= MAX_ROOMS:
         raise Refused(f"A class has at most {MAX_ROOMS} rooms. Nothing was created.", 409)
     last = rooms[-1]
-    _add_room(group, last.config_name, last.config_text, last.seed, last.draw, last.people)
+    _add_room(group, last.config_name, last.config_text, last.seed, last.draw, last.people, store().history(last.id))
     return redirect(url_for("classes.page", secret=secret), 303)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 
-from . import play
+from . import play, room_history
 from .access import Refused, room_for_secret, runner, seat_for_token, store, version
 from .charts import concession_chart, histogram, party_style
 from .montecarlo import percentile, quantile
@@ -95,5 +95,6 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
         "history": play.history(loaded, view, None),
         "text": play.text_card(loaded, view, None),
         "accession": play.accession_card(loaded, view, None),
+        "given": room_history.changed(store(), room, runner().draws),
     }
     return render_template("debrief.html", **ctx)

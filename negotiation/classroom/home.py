@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from negotiation.errors import ConfigError, UserError
 
-from . import classes, play
+from . import classes, play, room_history
 from .access import Refused, runner, store
 from .flash import redirect_with_notice
 
@@ -40,8 +40,9 @@ def create_room():
         seed = _int_field("seed", 1, 0, 2**32 - 1)
         draw = _int_field("draw", 0, 0, 10**9)
         n_rooms = _int_field("rooms", 1, 1, classes.MAX_ROOMS)
+        history = room_history.history_from_form(loaded)
     except Refused as exc:
-        return _index_error(exc.message, [], exc.status)
+        return _index_error(exc.message, exc.lines, exc.status)
     title = (request.form.get("title") or "").strip()[:100] or loaded.scenario.name or name
     try:  # the first round must replay: a scenario that cannot be played is refused here
         play.replay(loaded, seed, draw, list(loaded.structure.parties), [])
@@ -51,9 +52,11 @@ def create_room():
     # waits for one team, never for seats no team takes, and the computer plays the rest.
     people = loaded.structure.parties[:1]
     if n_rooms > 1:  # a class: its rooms play the same draw; on to its dashboard
-        group = classes.create(title, name, text, seed, draw, people, n_rooms)
+        group = classes.create(title, name, text, seed, draw, people, n_rooms, history)
         return redirect_with_notice(url_for("classes.page", secret=group.secret), "class_created")
     room = store().create_room(title, name, text, seed, draw, people, current_app.config["CODE_TTL"])
+    if history is not None:
+        store().set_history(room.id, history)
     runner().ensure(room.id)
     return redirect_with_notice(url_for("instructor.page", secret=room.secret), "room_created")
 

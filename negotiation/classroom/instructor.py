@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from . import play
+from . import play, room_history
 from .access import Refused, room_for_secret, store, version
 from .flash import take_notice
 from .store import Conflict, Room
@@ -47,6 +47,7 @@ def _context(room: Room, error: str | None = None, created: bool = False) -> dic
         "mc": store().montecarlo(room.id),
         "created": created,
         "group": store().class_of(room.id),
+        "facts": room_history.facts(store(), room),
         "version": version(room),
         "error": error,
         "summary_lines": play.summary_lines(loaded, view) if view.done else [],

@@ -67,6 +67,10 @@ CREATE TABLE IF NOT EXISTS classes (
     secret TEXT NOT NULL UNIQUE,
     created TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS room_histories (
+    room INTEGER PRIMARY KEY REFERENCES rooms(id),
+    text TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS class_rooms (
     class INTEGER NOT NULL REFERENCES classes(id),
     room INTEGER NOT NULL UNIQUE REFERENCES rooms(id),
@@ -383,3 +387,14 @@ class Store:
                 (room_id,),
             ).fetchone()
         return ClassGroup(**dict(row)) if row else None
+
+    # a room's history (dated facts the debrief conditions the Monte Carlo on)
+    def set_history(self, room_id: int, text: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO room_histories (room, text) VALUES (?, ?)", (room_id, text))
+
+    def history(self, room_id: int) -> str | None:
+        """The room's history (YAML text), or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT text FROM room_histories WHERE room = ?", (room_id,)).fetchone()
+        return row["text"] if row else None
