@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from negotiation.drivers.human import accession, closed_chapters
+
 from .montecarlo import quantile
 from .play import agreement_terms, outcome_classes, outcome_label, played_by, replay_room, room_loaded
 from .store import ClassGroup, Room, Store
@@ -54,6 +56,7 @@ def room_row(store: Store, room: Room) -> dict:
         )
     return {
         "room": room,
+        "path": path_notes(loaded, view),
         "state": state,
         "state_text": STATE_TEXT[state],
         "teams": len(room.people),
@@ -66,6 +69,26 @@ def room_row(store: Store, room: Room) -> dict:
         "agreement": agreement_terms(loaded, summary["agreement"]) if summary else [],
         "parties": parties,
     }
+
+
+def path_notes(loaded, view) -> list[str]:
+    """What a room's game went through that its outcome does not say: a bilateral deal signed with
+    the party left out joining (or not), and the chapters closed on the single text."""
+    notes = []
+    acc = accession(view)
+    if acc is not None:
+        a, b = acc.signatories
+        if acc.joined:
+            then = f"{acc.left_out} joined on {view.summary['date']}"
+        elif acc.over:
+            then = f"{acc.left_out} stayed out"
+        else:
+            then = f"{acc.left_out} may join until {acc.window_end}"
+        notes.append(f"{a}–{b} signed on {acc.signed}; {then}")
+    st = loaded.structure
+    if st.protocol == "single_text" and st.closing == "chapters":
+        notes.append(f"{len(closed_chapters(view))} of {st.n_issues} chapters closed")
+    return notes
 
 
 def class_montecarlo(store: Store, rooms: list[Room]) -> dict | None:
@@ -196,6 +219,7 @@ def export(view: dict, transcripts: list[dict]) -> dict:
                 "outcome": r["outcome"],
                 "date": r["date"],
                 "agreement": {t["label"]: t["text"] for t in r["agreement"]},
+                "path": r["path"],
                 "parties": r["parties"],
             }
         )

@@ -14,7 +14,7 @@ import hashlib
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
-from . import class_results, play
+from . import class_results, play, room_history
 from .access import TOKEN, Refused, runner, store, version
 from .downloads import attachment
 from .export import csv_text, room_transcript
@@ -75,6 +75,7 @@ def _context(view: dict, error: str | None = None) -> dict:
         "version": _version(view["rooms"]),
         "error": error,
         "mc_draws": runner().draws,
+        "facts": room_history.facts(store(), view["rooms"][0]) if view["rooms"] else None,
     }
 
 

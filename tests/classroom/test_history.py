@@ -98,3 +98,13 @@ def test_a_history_no_draw_agrees_with_says_so(app):
     store(app).set_history(room.id, "facts:\n  - {notice: any, by: 2025-06-30}\n")
     got = changed(store(app), room, MC_DRAWS)
     assert got["error"].startswith("no draw of 300 agrees with every fact of history.yaml")
+
+
+def test_a_class_gives_its_history_to_every_room(app):
+    teacher = Client(app)
+    r = teacher.post("/rooms", {"scenario": "teaching_chapters", "rooms": "2", "history": HISTORY})
+    secret = r.headers["Location"].rsplit("/", 1)[1]
+    assert teacher.post(f"/c/{secret}/rooms").status_code == 303  # a room added later too
+    rooms = store(app).class_rooms(store(app).class_by_secret(secret).id)
+    assert [store(app).history(room.id) for room in rooms] == [HISTORY] * 3
+    assert "<code>{extension: passed, by: 2025-07-30}</code>" in text(teacher.get(f"/c/{secret}"))
