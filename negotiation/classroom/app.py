@@ -4,6 +4,7 @@
 
 - ``home`` (``home.py``): the front page and creating a room;
 - ``instructor`` (``instructor.py``): ``/i/<secret>``, the instructor's page of one room;
+- ``classes`` (``classes.py``): ``/c/<secret>``, the instructor's dashboard of a class of rooms;
 - ``join`` (``join.py``): ``/join``, a team takes a party with the room's code;
 - ``team`` (``team.py``): ``/t/<token>``, one team's seat and its decisions;
 - ``debrief`` (``debrief.py``): the debrief of an ended game, for the instructor and for a team;
@@ -33,7 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from negotiation.errors import UserError
 
-from . import admin, debrief, downloads, explore, home, instructor, join, team
+from . import admin, classes, debrief, downloads, explore, home, instructor, join, team
 from .access import CSRF_COOKIE, Refused, check_csrf, csrf_for, csrf_token, security_headers
 from .home import MAX_YAML_BYTES
 from .hosts import LOCAL_HOSTS, check_allowed_host, check_host, host_name, lan_address, parse_public_url, public_host
@@ -56,7 +57,7 @@ WAITRESS = {  # a class of 60 teams polling every few seconds, and idle or half-
     "cleanup_interval": 10,  # seconds between closing idle connections (waitress: 30)
     "asyncore_use_poll": True,  # poll(), not select(): no limit of 1024 file descriptors
 }
-BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp)
+BLUEPRINTS = (home.bp, instructor.bp, join.bp, team.bp, debrief.bp, downloads.bp, admin.bp, explore.bp, classes.bp)
 
 
 def create_app(

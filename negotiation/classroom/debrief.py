@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 
-from . import play
+from . import play, room_history
 from .access import Refused, room_for_secret, runner, seat_for_token, store, version
 from .charts import concession_chart, histogram, party_style
 from .montecarlo import percentile, quantile
@@ -65,9 +65,10 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
             entry["hist"] = histogram(values, u, res)
         parties.append(entry)
     odds = []
+    classes = play.outcome_classes(loaded)
     if result:
         n = result["draws"]
-        for name in st.outcomes:
+        for name in classes:
             c = result["outcomes"].get(name, 0)
             if c or name == summary["outcome"]:
                 odds.append(
@@ -88,12 +89,13 @@ def page(room: Room, back: str, poll: str, me: str | None = None):
         "odds": odds,
         "mc": mc,
         "mc_draws": result["draws"] if result else runner().draws,
-        "hidden_outcomes": len(st.outcomes) - len(odds),
+        "hidden_outcomes": len(classes) - len(odds),
         "back": back,
         "poll": poll,
         "version": version(room),
         "history": play.history(loaded, view, None),
         "text": play.text_card(loaded, view, None),
         "accession": play.accession_card(loaded, view, None),
+        "given": room_history.changed(store(), room, runner().draws),
     }
     return render_template("debrief.html", **ctx)

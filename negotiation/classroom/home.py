@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from negotiation.errors import ConfigError, UserError
 from negotiation.scenario.cost import over_budget
 
-from . import play
+from . import classes, play, room_history
 from .access import Refused, check_admin, client, grant_instructor, is_instructor, limits, may_create, runner, store
+from .flash import redirect_with_notice
 
 MAX_YAML_BYTES = 200_000  # an uploaded scenario
 DEFAULT_SCENARIO = "teaching_split"
@@ -40,7 +41,8 @@ def instructor(key):
 
 @bp.post("/rooms")
 def create_room():
-    """Create a room on the chosen scenario, seed and draw; on to its instructor page (shown once).
+    """Create a room on the chosen scenario, seed and draw, on to its instructor page; or, with
+    ``rooms`` above 1, a class of that many rooms, on to its dashboard ("created" shown once).
 
     Needs the instructor privilege; each client has the tries of ``Limits.create`` (``limits.CREATE``).
     """
@@ -67,16 +69,26 @@ def create_room():
     try:
         seed = _int_field("seed", 1, 0, 2**32 - 1)
         draw = _int_field("draw", 0, 0, 10**9)
+        n_rooms = _int_field("rooms", 1, 1, classes.MAX_ROOMS)
+        history = room_history.history_from_form(loaded)
     except Refused as exc:
-        return _index_error(exc.message, [], exc.status)
+        return _index_error(exc.message, exc.lines, exc.status)
     title = (request.form.get("title") or "").strip()[:100] or loaded.scenario.name or name
     try:  # the first round must replay: a scenario that cannot be played is refused here
         play.replay(loaded, seed, draw, list(loaded.structure.parties), [])
     except UserError as exc:
         return _index_error(f"This scenario cannot be played: {exc}", [])
-    room = store().create_room(title, name, text, seed, draw, loaded.structure.parties, current_app.config["CODE_TTL"])
+    # Only the first party is ticked "played by a team" until the instructor chooses: a room then
+    # waits for one team, never for seats no team takes, and the computer plays the rest.
+    people = loaded.structure.parties[:1]
+    if n_rooms > 1:  # a class: its rooms play the same draw; on to its dashboard
+        group = classes.create(title, name, text, seed, draw, people, n_rooms, history)
+        return redirect_with_notice(url_for("classes.page", secret=group.secret), "class_created")
+    room = store().create_room(title, name, text, seed, draw, people, current_app.config["CODE_TTL"])
+    if history is not None:
+        store().set_history(room.id, history)
     runner().ensure(room.id)
-    return redirect(url_for("instructor.page", secret=room.secret, created=1), 303)
+    return redirect_with_notice(url_for("instructor.page", secret=room.secret), "room_created")
 
 
 def _index_context(default: str | None) -> dict:

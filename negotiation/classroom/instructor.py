@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from . import play
+from . import play, room_history
 from .access import Refused, room_for_secret, store, version
 from .hosts import public_base
 from .replays import replayed
+from .flash import take_notice
 from .store import Conflict, Room
 
 bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")
@@ -20,10 +21,10 @@ bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")
 def page(secret):
     """The room as the instructor sees it: setup or seats, the state of the game, every party's brief."""
     room = room_for_secret(secret)
-    return render_template("instructor.html", **_context(room))
+    return render_template("instructor.html", **_context(room, created=take_notice() == "room_created"))
 
 
-def _context(room: Room, error: str | None = None) -> dict:
+def _context(room: Room, error: str | None = None, created: bool = False) -> dict:
     loaded = play.room_loaded(room)
     stored, view = replayed(room)
     seats = store().seats(room.id)
@@ -45,7 +46,9 @@ def _context(room: Room, error: str | None = None) -> dict:
         "join_url": public_base() + url_for("join.form"),
         "code_valid": room.code_valid() and not view.done,  # a finished game takes no more teams
         "mc": store().montecarlo(room.id),
-        "created": request.args.get("created") == "1",
+        "created": created,
+        "group": store().class_of(room.id),
+        "facts": room_history.facts(store(), room),
         "version": version(room),
         "error": error,
         "summary_lines": play.summary_lines(loaded, view) if view.done else [],

@@ -182,6 +182,10 @@ class Runner:
         room = self.store.room(room_id)
         if room is None:
             return
+        twin = self.store.montecarlo_twin(room_id, self.draws)
+        if twin is not None:  # another room of the same scenario and seed (a class) has it
+            self.store.save_montecarlo(room_id, self.draws, twin, None)
+            return
         result, error = None, None
         try:
             tally = Tally(room_loaded(room), room.seed)

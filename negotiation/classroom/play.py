@@ -137,6 +137,15 @@ def outcome_label(loaded: Loaded, outcome: str) -> str:
     return f"bilateral deal {st.parties[a]}–{st.parties[b]}"
 
 
+def outcome_classes(loaded: Loaded) -> list[str]:
+    """The outcome classes a page lists, in code order: a bilateral deal of two parties out of two
+    is a deal of all, so a two-party scenario lists no ``bilateral`` class."""
+    st = loaded.structure
+    if st.n_parties > 2:
+        return list(st.outcomes)
+    return [name for name in st.outcomes if outcome_kind(name) is not OutcomeKind.BILATERAL]
+
+
 # Positions and terms (display units: negotiation.scenario.units)
 
 
@@ -424,6 +433,7 @@ def decision(loaded: Loaded, view: GameView, party: str) -> dict | None:
                 out["partner"] = next(q for q in acc.signatories if q != party)
             else:
                 out["staying_out"] = staying_out(view, p, acc.pair)
+        out["below"] = below_alternative(out, float(view.model.inputs.res_eff[0, p]))
     elif need.kind == "offer":
         out["fields"] = offer_form(loaded, view, party)
         out["amending"] = need.offer is not None and acc is None
@@ -434,6 +444,25 @@ def decision(loaded: Loaded, view: GameView, party: str) -> dict | None:
         if out["amending"] and st.closing == "chapters":
             out["reopen_cost"] = st.reopen_cost
     return out
+
+
+def below_alternative(todo: dict, walk_away: float) -> dict | None:
+    """When saying yes to ``todo`` (a ``decision`` on terms) gives the party less than saying no:
+    ``worth`` (the terms today, the cost of delay taken off), ``alternative`` and what the
+    alternative is (``label``); None when yes is worth at least as much.
+
+    The alternative is the walk-away value, staying out for a party asked to join a signed deal,
+    and the bilateral deal for a signatory asked to admit the party left out."""
+    if todo["kind"] not in ("respond", "bilateral", "join"):
+        return None
+    worth, alternative, label = todo["utility"] - todo["delay"], walk_away, "walking away"
+    if "bilateral" in todo and todo["kind"] == "respond":
+        alternative, label = todo["bilateral"], "keeping your bilateral deal"
+    elif "staying_out" in todo:
+        alternative, label = todo["staying_out"], "staying out"
+    if worth >= alternative - 1e-9:
+        return None
+    return {"worth": worth, "alternative": alternative, "label": label, "gap": alternative - worth}
 
 
 def offer_form(loaded: Loaded, view: GameView, party: str, given: dict | None = None) -> list[dict]:

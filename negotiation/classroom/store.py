@@ -68,6 +68,24 @@ CREATE TABLE IF NOT EXISTS montecarlo (
 );
 """
 
+CLASS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS classes (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    secret TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS room_histories (
+    room INTEGER PRIMARY KEY REFERENCES rooms(id),
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS class_rooms (
+    class INTEGER NOT NULL REFERENCES classes(id),
+    room INTEGER NOT NULL UNIQUE REFERENCES rooms(id),
+    PRIMARY KEY (class, room)
+);
+"""
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 10  # 32**10 = 2**50 codes; shown as ABCDE-FGHJK
 CODE_GROUP = 5
@@ -204,6 +222,16 @@ class StoredAction:
     time: str
 
 
+@dataclass(frozen=True)
+class ClassGroup:
+    """Rooms an instructor runs together on one scenario, seed and draw (``/c/<secret>``)."""
+
+    id: int
+    title: str
+    secret: str
+    created: str
+
+
 def _room(row) -> Room:
     d = dict(row)  # a sqlite3.Row or a dict
     d["people"] = tuple(json.loads(d["people"]))
@@ -226,6 +254,7 @@ class Store:
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA)
+                db.executescript(CLASS_SCHEMA)
         except (OSError, Unsaved) as exc:
             # a data folder that cannot be written: serve what it holds, refuse every change
             if isinstance(exc, OSError) and storage_fault(exc) is None:
@@ -460,3 +489,72 @@ class Store:
                 "INSERT OR REPLACE INTO montecarlo (room, draws, result, error, finished) VALUES (?, ?, ?, ?, ?)",
                 (room_id, draws, json.dumps(result) if result is not None else None, error, now_text()),
             )
+
+    def montecarlo_twin(self, room_id: int, draws: int) -> dict | None:
+        """A stored Monte Carlo result of ``draws`` draws of another room with the same scenario
+        text and seed (the same distribution: the rooms of a class share it), or None."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT m.result FROM montecarlo m JOIN rooms r ON r.id = m.room JOIN rooms me ON me.id = ?"
+                " WHERE m.result IS NOT NULL AND m.draws = ? AND r.id != me.id AND r.seed = me.seed"
+                " AND r.config_text = me.config_text LIMIT 1",
+                (room_id, draws),
+            ).fetchone()
+        return json.loads(row["result"]) if row else None
+
+    # classes
+    def create_class(self, title: str) -> ClassGroup:
+        """A new, empty class with a fresh secret."""
+        with self._connect() as db:
+            cur = db.execute(
+                "INSERT INTO classes (title, secret, created) VALUES (?, ?, ?)",
+                (title, secrets.token_urlsafe(24), now_text()),
+            )
+            class_id = cur.lastrowid
+        return self.class_group(class_id)
+
+    def class_group(self, class_id: int) -> ClassGroup | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM classes WHERE id = ?", (class_id,)).fetchone()
+        return ClassGroup(**dict(row)) if row else None
+
+    def class_by_secret(self, secret: str) -> ClassGroup | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM classes WHERE secret = ?", (secret,)).fetchone()
+        return ClassGroup(**dict(row)) if row else None
+
+    def add_to_class(self, class_id: int, room_id: int) -> None:
+        """Put a room in a class (a room belongs to one class at most)."""
+        with self._connect() as db:
+            db.execute("INSERT INTO class_rooms (class, room) VALUES (?, ?)", (class_id, room_id))
+
+    def class_rooms(self, class_id: int) -> list[Room]:
+        """The class's rooms, in the order they were made."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT rooms.* FROM rooms JOIN class_rooms ON class_rooms.room = rooms.id"
+                " WHERE class_rooms.class = ? ORDER BY rooms.id",
+                (class_id,),
+            ).fetchall()
+        return [_room(r) for r in rows]
+
+    def class_of(self, room_id: int) -> ClassGroup | None:
+        """The class a room belongs to, or None."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT classes.* FROM classes JOIN class_rooms ON class_rooms.class = classes.id"
+                " WHERE class_rooms.room = ?",
+                (room_id,),
+            ).fetchone()
+        return ClassGroup(**dict(row)) if row else None
+
+    # a room's history (dated facts the debrief conditions the Monte Carlo on)
+    def set_history(self, room_id: int, text: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO room_histories (room, text) VALUES (?, ?)", (room_id, text))
+
+    def history(self, room_id: int) -> str | None:
+        """The room's history (YAML text), or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT text FROM room_histories WHERE room = ?", (room_id,)).fetchone()
+        return row["text"] if row else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from negotiation.drivers.human import Action, check_action
 from negotiation.errors import UserError
@@ -16,6 +16,7 @@ from negotiation.errors import UserError
 from . import play
 from .access import Refused, seat_for_token, store, version
 from .replays import replayed
+from .flash import redirect_with_notice, take_notice
 from .store import Conflict, Room, Seat
 
 bp = Blueprint("team", __name__, url_prefix="/t/<token>")
@@ -28,7 +29,8 @@ OUT_OF_STEP = ("it is ", "expected ", "the negotiation is over")  # check_action
 def page(token):
     """The team's page: its turn (a form) or the state of the game while it waits."""
     seat, room = seat_for_token(token)
-    return render_template("team.html", **_context(room, seat))
+    notice = take_notice() or ""
+    return render_template("team.html", **_context(room, seat, sent=notice.removeprefix("sent_") or None))
 
 
 def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=None) -> dict:
@@ -62,7 +64,7 @@ def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=
         ],
         "error": error,
         "preview": preview,
-        "sent": sent or request.args.get("sent"),
+        "sent": sent,
         "version": version(room),
         "summary_lines": play.summary_lines(loaded, view) if view.done else [],
     }
@@ -70,7 +72,10 @@ def _context(room: Room, seat: Seat, error=None, given=None, preview=None, sent=
 
 @bp.post("/act")
 def act(token):
-    """Record the team's decision (or, for an offer with ``do=preview``, show what it is worth)."""
+    """Record the team's decision (or, for an offer with ``do=preview``, show what it is worth).
+
+    A yes to terms worth less to the team than its alternative (``play.below_alternative``) is
+    recorded only with ``confirm=1``; without it, a page asks the team to confirm."""
     seat, room = seat_for_token(token)
     loaded = play.room_loaded(room)
     form = request.form
@@ -106,6 +111,10 @@ def act(token):
             value = answer == "yes"
         action = Action(int(rnd), seat.party, kind, value, proposer)
         check_action(view, action)
+        if value is True and form.get("confirm") != "1":  # yes to less than the alternative: ask first
+            below = (play.decision(loaded, view, seat.party) or {}).get("below")
+            if below is not None:
+                return render_template("confirm.html", **_context(room, seat), below=below)
         store().add_action(room.id, len(stored), action.round, action.party, kind, value, proposer)
     except UserError as exc:
         status = 409 if str(exc).startswith(OUT_OF_STEP) else 400
@@ -116,7 +125,7 @@ def act(token):
         status = exc.status if isinstance(exc, Refused) else 409
         ctx = _context(room, seat, error=message, given=given if status == 400 else None)
         return render_template("team.html", **ctx), status
-    return redirect(url_for("team.page", token=token, sent=kind), 303)
+    return redirect_with_notice(url_for("team.page", token=token), f"sent_{kind}")
 
 
 @bp.get("/state.json")

@@ -417,6 +417,8 @@ def _single_text_round(st: Structure, inp: Inputs, draws: Draws, state: State, d
     r, P, b, I = state.round, st.n_parties, state.day.shape[0], st.n_issues
     ev = state.events
     live = talks & ~state.done
+    if not live.any():  # no talks on the text this round (e.g. the party left out just joined):
+        return  # ask no party anything (a person's seat would be asked to judge a finished game)
     positions = np.full((b, P, I), np.nan)
     first = live & np.isnan(state.text[:, 0])
     if first.any():

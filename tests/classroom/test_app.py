@@ -155,6 +155,7 @@ def test_restart_mid_game_loses_nothing(tmp_path):
     teacher, secret, code = create_room(first)
     teams = {"B": join(first, code, "B"), "S": join(first, code, "S")}
     play_split(first, teams, stop_after=5)
+    teams["B"][0].get(f"/t/{teams['B'][1]}")  # shows the one-time "Recorded" notice of B's last decision
     before = text(teams["B"][0].get(f"/t/{teams['B'][1]}"))
 
     second = create_app(tmp_path / "data", mc_draws=MC_DRAWS)  # a new process on the same folder

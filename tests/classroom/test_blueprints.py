@@ -39,12 +39,28 @@ ROUTES = {
     ("/explore/view.json", "explore.view_json", "POST"),
     ("/explore/heatmap.json", "explore.heatmap_json", "POST"),
     ("/explore/history.yaml", "explore.history_file", "POST"),
+    ("/c/<secret>", "classes.page", "GET"),
+    ("/c/<secret>/teams", "classes.set_teams", "POST"),
+    ("/c/<secret>/rooms", "classes.add_room", "POST"),
+    ("/c/<secret>/state.json", "classes.state", "GET"),
+    ("/c/<secret>/export.json", "classes.export_json", "GET"),
+    ("/c/<secret>/results.csv", "classes.export_csv", "GET"),
     ("/static/<path:filename>", "static", "GET"),
 }
 
 
 def test_every_blueprint_and_route_is_registered(app):
-    assert set(app.blueprints) == {"home", "instructor", "join", "team", "debrief", "downloads", "admin", "explore"}
+    assert set(app.blueprints) == {
+        "home",
+        "instructor",
+        "join",
+        "team",
+        "debrief",
+        "downloads",
+        "admin",
+        "explore",
+        "classes",
+    }
     routes = {
         (rule.rule, rule.endpoint, method)
         for rule in app.url_map.iter_rules()

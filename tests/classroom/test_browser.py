@@ -1,7 +1,8 @@
 """The classroom in a real browser: Playwright driving Debian's Chromium against the server in a thread.
 
 An instructor creates a room, two teams in separate browser contexts join and play the split-the-price
-case to a deal, and the debrief shows it. Screenshots of each page go to $CLASSROOM_SCREENSHOTS
+case to a deal, and the debrief shows it; a class of rooms and its dashboard; accepting less than the
+walk-away asks for confirmation (scripts off). Screenshots of each page go to $CLASSROOM_SCREENSHOTS
 (or a pytest tmp folder). Skipped, with the reason, without Chromium or the playwright package.
 """
 
@@ -99,7 +100,9 @@ def test_two_teams_play_to_a_deal(server, browser, shots):
     page.click("text=Create room")
     page.wait_for_url(re.compile(r"/i/"))
     page.screenshot(path=shots / "02-setup.png", full_page=True)
-    assert page.is_checked("input[name=team][value=B]") and page.is_checked("input[name=team][value=S]")
+    # only the first party is ticked until the instructor chooses
+    assert page.is_checked("input[name=team][value=B]") and not page.is_checked("input[name=team][value=S]")
+    page.check("input[name=team][value=S]")
     page.click("text=Save and open the room")
     code = page.inner_text("#join-code").strip()
     assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code)
@@ -212,8 +215,7 @@ def test_live_utility_in_the_page_equals_the_servers(server, browser, shots, par
     page.click("text=Create room")
     page.wait_for_url(re.compile(r"/i/"))
     for other in ("US", "CA", "MX"):
-        if other != party:
-            page.uncheck(f"input[name=team][value={other}]")
+        (page.check if other == party else page.uncheck)(f"input[name=team][value={other}]")
     page.click("text=Save and open the room")
     code = page.inner_text("#join-code").strip()
 
@@ -310,3 +312,150 @@ def test_the_explorer_shows_the_odds_of_the_sweep_command_it_prints(server, brow
 
     assert outside == [], f"requests left the app: {outside}"
     assert errors == [], f"script errors: {errors}"
+
+
+def _join(browser, base: str, code: str, party: str, team: str, scripts: bool = True):
+    """A team's page in its own browser context, joined as ``party``."""
+    tp = browser.new_context(viewport={"width": 1200, "height": 900}, java_script_enabled=scripts).new_page()
+    tp.goto(base + "/join")
+    tp.fill("#code", code)
+    tp.click("text=Continue")
+    tp.check(f"input[name=party][value={party}]")
+    tp.fill("#team", team)
+    tp.click("button:has-text('Join')")
+    tp.wait_for_url(re.compile(r"/t/"))
+    return tp
+
+
+def _play_split(teams: dict) -> None:
+    """Both teams play the split case in their pages: B offers 30, 35, 40 and S 70, 65; the
+    first yes comes in the third round (to B's 40)."""
+    prices = {"B": [30, 35, 40], "S": [70, 65]}
+    for _ in range(20):
+        moved = False
+        for party, tp in teams.items():
+            tp.reload()
+            if tp.is_visible("text=The negotiation is over") or not tp.is_visible("#your-turn"):
+                continue
+            if "make an offer" in tp.inner_text("#your-turn h2"):
+                tp.fill("input[name='issue:price']", str(prices[party].pop(0)))
+                tp.click("button:has-text('Send offer')")
+            else:
+                rnd = int(tp.get_attribute("input[name=round]", "value"))
+                tp.click("button:has-text('Accept')" if rnd >= 2 else "button:has-text('Reject')")
+            moved = True
+        if not moved:
+            return
+    raise AssertionError("the game did not end")
+
+
+def test_a_class_dashboard_and_a_finished_room(server, browser, shots):
+    """The instructor makes a class of three rooms from the front page, sets them up on its page,
+    one room plays to a deal and another has one team: the dashboard shows each room's state, the
+    finished room's outcome and utilities against the walk-aways, the class's outcomes beside the
+    computer's, and exports the class; the finished room's own page says it is over."""
+    base = server
+    errors: list[str] = []
+    page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/")
+    page.check("input[name=scenario][value=teaching_split]")
+    page.fill("#rooms", "3")
+    page.click("text=Title, seed and draw")
+    page.fill("input[name=title]", "Monday seminar")
+    page.click("text=Create room")
+    page.wait_for_url(re.compile(r"/c/[A-Za-z0-9_-]+$"))
+    class_url = page.url
+    assert "Class created." in page.inner_text("main")
+    assert page.is_checked("input[name=team][value=B]") and not page.is_checked("input[name=team][value=S]")
+    page.check("input[name=team][value=S]")
+    page.click("text=Save and open every room")
+    page.wait_for_selector("code.code")
+    codes = [c.strip() for c in page.locator("code.code").all_inner_texts()]
+    assert len(codes) == 3 and len(set(codes)) == 3
+    assert "Class created." not in page.inner_text("main")  # shown once
+    page.screenshot(path=shots / "20-class-open.png", full_page=True)
+
+    teams = {"B": _join(browser, base, codes[0], "B", "Red"), "S": _join(browser, base, codes[0], "S", "Blue")}
+    _play_split(teams)
+    _join(browser, base, codes[1], "B", "Green")
+
+    _goto(page, class_url)
+    page.wait_for_selector("#class-outcomes")
+    rows = page.locator("#class-rooms tbody tr")
+    assert [rows.nth(k).get_attribute("data-state") for k in range(3)] == ["finished", "joining", "joining"]
+    first = rows.nth(0).inner_text()
+    assert "finished" in first and "deal (everyone signs)" in first and "Price 40.0 $k" in first
+    # B's value of price p is 1 - p/100 and S's p/100; both walk away at 0.20
+    assert "0.60 / 0.20" in first and "+0.40" in first and "0.40 / 0.20" in first and "+0.20" in first
+    assert codes[0] not in first and "closed" in first
+    assert "1 of 2 teams joined" in rows.nth(1).inner_text() and codes[1] in rows.nth(1).inner_text()
+    # the Monte Carlo arrives in the background; the page reloads itself when it does
+    page.wait_for_function(
+        "document.querySelector('#class-outcomes').innerText.includes('500 negotiations')", timeout=60000
+    )
+    deal = page.locator("#class-outcomes tr[data-outcome=deal]").inner_text().split("\t")
+    assert [c.strip() for c in deal[1:4]] == ["1", "100%", "500"]
+    assert page.locator("#class-outcomes tr[data-outcome^=bilateral]").count() == 0
+    page.screenshot(path=shots / "21-class-dashboard.png", full_page=True)
+
+    with page.expect_download() as got:
+        page.click("text=Results (CSV)")
+    lines = Path(got.value.path()).read_text().splitlines()
+    assert lines[0].startswith("class,room,title,state,round,outcome,date,party,played_by,utility,walk_away")
+    assert len(lines) == 1 + 3 * 2 and ",finished,3,deal,2024-01-21,B,Red,0.6," in lines[1]
+    with page.expect_download() as got:
+        page.click("text=Everything (JSON)")
+    doc = json.loads(Path(got.value.path()).read_text())
+    assert doc["finished"] == 1 and [r["state"] for r in doc["rooms"]] == ["finished", "joining", "joining"]
+
+    # the finished room's own page: over, no code to hand out, the debrief
+    page.click("#class-rooms tbody tr:first-child a")
+    page.wait_for_url(re.compile(r"/i/"))
+    assert "The negotiation is over" in page.inner_text("main")
+    assert page.is_visible(".finished-note") and not page.is_visible("text=New code")
+    page.screenshot(path=shots / "22-finished-room.png", full_page=True)
+    assert errors == [], f"script errors: {errors}"
+
+
+def test_accepting_below_the_walk_away_asks_to_confirm(server, browser, shots):
+    """Scripts off (the confirmation is the server's): the seller asks 90, worth 0.10 to the buyer,
+    whose walk-away is 0.20. Accept is not the primary button; pressing it shows a confirmation with
+    both numbers and records nothing; going back keeps the turn; "Accept anyway" records the deal."""
+    base = server
+    page = browser.new_context().new_page()
+    page.goto(base + "/")
+    page.check("input[name=scenario][value=teaching_split]")
+    page.click("text=Create room")
+    page.wait_for_url(re.compile(r"/i/"))
+    page.check("input[name=team][value=S]")
+    page.click("text=Save and open the room")
+    code = page.inner_text("#join-code").strip()
+    buyer = _join(browser, base, code, "B", "Buyers", scripts=False)
+    seller = _join(browser, base, code, "S", "Sellers", scripts=False)
+    buyer.fill("input[name='issue:price']", "30")
+    buyer.click("button:has-text('Send offer')")
+    seller.reload()
+    seller.click("button:has-text('Reject')")
+    seller.fill("input[name='issue:price']", "90")
+    seller.click("button:has-text('Send offer')")
+
+    buyer.reload()
+    assert "0.10" in buyer.inner_text("#your-turn .live")
+    assert "Worth less to you than walking away" in buyer.inner_text("#below-note")
+    assert buyer.get_attribute("button[value=yes]", "class") == "secondary"
+    assert buyer.get_attribute("button[value=no]", "class") == "primary"
+    buyer.screenshot(path=shots / "23-below-walk-away.png", full_page=True)
+    buyer.click("button[value=yes]")
+    buyer.wait_for_selector("#confirm")
+    assert buyer.inner_text("#confirm-worth") == "0.10" and buyer.inner_text("#confirm-alternative") == "0.20"
+    assert "Nothing has been recorded yet" in buyer.inner_text("#confirm")
+    buyer.screenshot(path=shots / "24-confirm.png", full_page=True)
+    buyer.click("text=Go back without accepting")
+    assert buyer.is_visible("#your-turn") and "S proposes" in buyer.inner_text("#your-turn h2")
+    buyer.click("button[value=yes]")
+    buyer.click("text=Accept anyway")
+    assert "Recorded: your answer" in buyer.content() or buyer.is_visible("text=The negotiation is over")
+    buyer.reload()
+    assert buyer.is_visible("text=The negotiation is over")
+    assert "Price 90.0 $k" in buyer.inner_text("main")
