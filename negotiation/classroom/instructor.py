@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from . import play, room_history
 from .access import Refused, room_for_secret, store, version
+from .flash import take_notice
 from .hosts import public_base
 from .replays import replayed
-from .flash import take_notice
 from .store import Conflict, Room
 
 bp = Blueprint("instructor", __name__, url_prefix="/i/<secret>")

@@ -15,8 +15,8 @@ from negotiation.errors import UserError
 
 from . import play
 from .access import Refused, seat_for_token, store, version
-from .replays import replayed
 from .flash import redirect_with_notice, take_notice
+from .replays import replayed
 from .store import Conflict, Room, Seat
 
 bp = Blueprint("team", __name__, url_prefix="/t/<token>")
