@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "teaching_trade"  # three parties: three teams a room
 CSRF_COOKIE = "nsim_csrf"
+PASSPHRASE = "bench class passphrase"  # the instructors' passphrase of the benchmark's server
+FORM_TOKEN = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>.*?name="csrf" value="([^"]*)"', re.S)
 
 
 class Server:
@@ -51,6 +53,7 @@ class Server:
     def __init__(self, data: Path, port: int = 0):
         self.data = data
         cmd = [sys.executable, "-m", "negotiation", "serve", "--port", str(port), "--data", str(data)]
+        cmd += ["--instructor-passphrase", PASSPHRASE]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=dict(os.environ)
         )
@@ -91,17 +94,20 @@ class Log:
 
 
 class Browser:
-    """One keep-alive connection with its CSRF cookie, as a team's or instructor's browser."""
+    """One keep-alive connection with its CSRF cookie, as a team's or instructor's browser; a form
+    sends the CSRF token of the last page that held a form posting to its address."""
 
     def __init__(self, port: int, log: Log):
         self.port, self.log, self.conn, self.cookie = port, log, None, ""
+        self.tokens: dict[str, str] = {}  # form action -> its CSRF token
 
     def request(self, kind: str, method: str, path: str, form: dict | None = None):
         """(status, headers, body) or None when the server could not be reached (logged either way)."""
         body = None
         headers = {"Cookie": f"{CSRF_COOKIE}={self.cookie}"} if self.cookie else {}
         if form is not None:
-            body = urllib.parse.urlencode({**form, "csrf": self.cookie}, doseq=True)
+            csrf = form.get("csrf") or self.tokens.get(path, "")
+            body = urllib.parse.urlencode({**form, "csrf": csrf}, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         t0 = time.perf_counter()
         for retry in (False, True):  # as a browser does: once more on a new connection when a kept one was closed
@@ -127,6 +133,7 @@ class Browser:
         cookie = re.search(rf"{CSRF_COOKIE}=([^;]+)", resp.getheader("Set-Cookie") or "")
         if cookie:
             self.cookie = cookie.group(1)
+        self.tokens.update(FORM_TOKEN.findall(data))
         return resp.status, resp, data
 
 
@@ -165,7 +172,9 @@ def setup(port: int, rooms: int, log: Log) -> list[dict]:
     teacher = Browser(port, log)
     teacher.request("setup", "GET", "/")
     for k in range(rooms):
-        status, resp, _ = teacher.request("setup", "POST", "/rooms", {"scenario": SCENARIO, "seed": str(k + 1)})
+        status, resp, _ = teacher.request(
+            "setup", "POST", "/rooms", {"scenario": SCENARIO, "seed": str(k + 1), "passphrase": PASSPHRASE}
+        )
         assert status == 303, status
         secret = re.search(r"/i/([^/?]+)", resp.getheader("Location")).group(1)
         page = teacher.request("setup", "GET", f"/i/{secret}")[2]
@@ -200,13 +209,18 @@ def act(browser: Browser, room: dict, token: str, rng: random.Random, log: Log, 
     form = Form(got[2])
     if not form.your_turn or "seq" not in form.fields:
         return False
-    data = dict(form.fields)
-    data.pop("csrf", None)
+    data = dict(form.fields)  # with the page's CSRF token
     if data.get("kind") == "offer":
         data["do"] = "send"
     else:
         data["decision"] = "yes" if rng.random() < 0.35 else "no"
-    got = browser.request(kind, "POST", f"/t/{token}/act", data)
+    yes = data.get("decision") == "yes"
+    got = browser.request(f"{kind} (yes)" if yes else kind, "POST", f"/t/{token}/act", data)
+    if yes and got is not None and got[0] == 200:  # a yes below the walk-away: a page asks to confirm
+        if 'name="confirm"' not in got[2]:
+            log.add(kind, "200 without a confirmation", 0.0, time.perf_counter())
+            return False
+        got = browser.request(kind, "POST", f"/t/{token}/act", {**data, "confirm": "1"})  # accept anyway
     if got is not None and got[0] == 303:
         with log.lock:
             log.accepted.append((room["secret"], data["party"], int(data["seq"])))
@@ -253,7 +267,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(requests: list, seconds: float) -> dict:
     """Requests per second, latency percentiles (ms) overall and by kind, and the errors."""
-    ok = {"act": (303,), "recovery act": (303,)}
+    ok = {"act": (303,), "recovery act": (303,), "act (yes)": (200, 303), "recovery act (yes)": (200, 303)}
     out = {"seconds": round(seconds, 1), "requests": len(requests), "per_second": round(len(requests) / seconds, 1)}
     errors = [(k, s) for k, s, _, _ in requests if s not in ok.get(k, (200,))]
     out["errors"] = len(errors)

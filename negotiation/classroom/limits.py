@@ -3,7 +3,8 @@
 A bucket holds at most ``capacity`` tokens and refills at ``capacity`` per ``period`` seconds; a
 request spends one. The limits the app applies (``Limits``):
 
-- ``create``: rooms created (or tried) per client, 10 a minute;
+- ``create``: rooms created (or tried) per client, 20 at once, then 20 a minute (a dozen rooms
+  made one by one fit);
 - ``join_failures``: join codes that open nothing, per client, 20 a minute;
 - ``join_room``: join forms sent with a room's right code, per room, 60 a minute.
 
@@ -68,7 +69,7 @@ class Buckets:
             del self._tokens[key]
 
 
-CREATE = (10, 60.0)  # rooms created (or tried) per client: tokens, seconds to refill them all
+CREATE = (20, 60.0)  # rooms created (or tried) per client: tokens, seconds to refill them all
 JOIN_FAILURES = (20, 60.0)  # join codes that open nothing, per client
 JOIN_ROOM = (60, 60.0)  # join forms sent with a room's right code, per room
 

@@ -9,6 +9,7 @@ hold up every other room's debrief, and each room has a budget of draws and of s
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 import threading
 import time
@@ -20,7 +21,7 @@ import numpy as np
 from negotiation.drivers.batch import run_rows
 
 from .play import room_loaded
-from .store import Store, Unsaved
+from .store import Room, Store, Unsaved
 
 log = logging.getLogger(__name__)
 CHUNK = 5000  # most draw rows played in one call
@@ -163,6 +164,7 @@ class Runner:
         self.budget_seconds = BUDGET_SECONDS if budget_seconds is None else budget_seconds
         self.queue = FairQueue("montecarlo")
         self._unsaved: dict[int, float] = {}  # room -> when its result could not be saved
+        self._computing: dict[tuple[str, int], int] = {}  # (scenario text hash, seed) -> the room computing it
 
     def ensure(self, room_id: int) -> None:
         """Queue the room's computation unless it is stored, queued, or could not be saved a moment ago."""
@@ -182,6 +184,16 @@ class Runner:
         room = self.store.room(room_id)
         if room is None:
             return
+        same = (hashlib.sha256(room.config_text.encode()).hexdigest(), room.seed)
+        while self._computing.setdefault(same, room_id) != room_id:
+            yield  # another room of the same scenario and seed (a class) is computing it: wait a turn
+        try:
+            yield from self._compute(room)
+        finally:
+            self._computing.pop(same, None)
+
+    def _compute(self, room: Room) -> Iterator[None]:
+        room_id = room.id
         twin = self.store.montecarlo_twin(room_id, self.draws)
         if twin is not None:  # another room of the same scenario and seed (a class) has it
             self.store.save_montecarlo(room_id, self.draws, twin, None)

@@ -32,7 +32,7 @@ from negotiation.drivers.human import (
 from negotiation.errors import ConfigError, UserError
 from negotiation.kernel.codes import DEAL, OutcomeKind, Shape, bilateral_code, outcome_kind
 from negotiation.kernel.utility import utility
-from negotiation.output.narrate import event_sentence
+from negotiation.output.narrate import early_vote_refused, event_sentence
 from negotiation.scenario import bundled as scenarios
 from negotiation.scenario import units
 from negotiation.scenario.loader import Loaded, load_scenario_text
@@ -270,9 +270,9 @@ def offer_utility(loaded: Loaded, view: GameView, party: str, position, outcome:
 # The public state of the game
 
 
-def event_text(loaded: Loaded, ev: dict) -> str:
+def event_text(loaded: Loaded, ev: dict, early: bool | None = None) -> str:
     """A calendar event as a sentence for the pages (the terminal's narration, capitalised; outcomes
-    and issues by their labels)."""
+    and issues by their labels; ``early``: whether a failed extension vote was an early one)."""
 
     def label(name):
         return outcome_label(loaded, name)
@@ -281,7 +281,7 @@ def event_text(loaded: Loaded, ev: dict) -> str:
         return f"Outcome: {event_sentence(ev, label)}."
     if ev["kind"] in ("chapter_closed", "chapter_reopened"):
         ev = {**ev, "issue": f"“{issue_label(loaded, ev['issue'])}”"}
-    text = event_sentence(ev, label)
+    text = event_sentence(ev, label, early)
     return text[:1].upper() + text[1:] + "."
 
 
@@ -339,7 +339,7 @@ def history(loaded: Loaded, view: GameView, viewer: str | None) -> list[dict]:
             "deadline": rec["deadline"],
             "offers": offers,
             "accession": joining,
-            "events": [event_text(loaded, ev) for ev in rec["events"]],
+            "events": [event_text(loaded, ev, early_vote_refused(loaded.structure, rec)) for ev in rec["events"]],
         }
         if on_text:
             t = rec["text"]

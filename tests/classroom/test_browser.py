@@ -363,6 +363,7 @@ def test_a_class_dashboard_and_a_finished_room(server, browser, shots):
     page.fill("#rooms", "3")
     page.click("text=Title, seed and draw")
     page.fill("input[name=title]", "Monday seminar")
+    page.fill("#passphrase", PASSPHRASE)
     page.click("text=Create room")
     page.wait_for_url(re.compile(r"/c/[A-Za-z0-9_-]+$"))
     class_url = page.url
@@ -426,6 +427,7 @@ def test_accepting_below_the_walk_away_asks_to_confirm(server, browser, shots):
     page = browser.new_context().new_page()
     page.goto(base + "/")
     page.check("input[name=scenario][value=teaching_split]")
+    page.fill("#passphrase", PASSPHRASE)
     page.click("text=Create room")
     page.wait_for_url(re.compile(r"/i/"))
     page.check("input[name=team][value=S]")

@@ -16,7 +16,7 @@ def _checked(page: str) -> dict[str, bool]:
 
 
 def test_a_new_room_ticks_only_the_first_party(app):
-    teacher = Client(app)
+    teacher = Client(app, instructor=True)
     r = teacher.post("/rooms", {"scenario": "teaching_trade"})
     secret = re.search(r"/i/([^/?]+)", r.headers["Location"]).group(1)
     assert store(app).room_by_secret(secret).people == ("A",)
@@ -24,7 +24,7 @@ def test_a_new_room_ticks_only_the_first_party(app):
 
 
 def test_the_room_created_notice_shows_once_and_not_from_a_bookmark(app):
-    teacher = Client(app)
+    teacher = Client(app, instructor=True)
     r = teacher.post("/rooms", {"scenario": "teaching_split"})
     assert r.status_code == 303
     location = r.headers["Location"]

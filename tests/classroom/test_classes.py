@@ -16,7 +16,7 @@ from tests.classroom.helpers import Client, dump, join, play_split, store, text
 
 
 def _make_class(app, n=3, scenario="teaching_split", title="Monday"):
-    teacher = Client(app)
+    teacher = Client(app, instructor=True)
     r = teacher.post("/rooms", {"scenario": scenario, "rooms": str(n), "title": title})
     assert r.status_code == 303, text(r)
     secret = re.fullmatch(r"/c/([A-Za-z0-9_-]+)", r.headers["Location"]).group(1)
@@ -53,7 +53,7 @@ def test_more_than_one_room_makes_a_class(app):
 
 
 def test_one_room_makes_no_class(app):
-    r = Client(app).post("/rooms", {"scenario": "teaching_split", "rooms": "1"})
+    r = Client(app, instructor=True).post("/rooms", {"scenario": "teaching_split", "rooms": "1"})
     assert r.headers["Location"].startswith("/i/")
     assert store(app).class_of(store(app).rooms()[0].id) is None
 
@@ -61,7 +61,7 @@ def test_one_room_makes_no_class(app):
 @pytest.mark.parametrize("rooms", ["0", "41", "x", "-2"])
 def test_a_bad_number_of_rooms_creates_nothing(app, rooms):
     before = dump(app)
-    r = Client(app).post("/rooms", {"scenario": "teaching_split", "rooms": rooms})
+    r = Client(app, instructor=True).post("/rooms", {"scenario": "teaching_split", "rooms": rooms})
     assert r.status_code == 400 and "rooms: expected a whole number from 1 to 40" in text(r)
     assert dump(app) == before
 
@@ -165,22 +165,23 @@ def test_a_class_has_at_most_max_rooms(app, monkeypatch):
 
 def test_a_wrong_class_link_is_not_found(app):
     _make_class(app, 2)
-    c = Client(app)
+    c = Client(app, instructor=True)
     for url in ("/c/" + "x" * 32, "/c/short", "/c/" + "x" * 32 + "/export.json", "/c/" + "x" * 32 + "/results.csv"):
         assert c.get(url).status_code == 404
 
 
 def test_the_rooms_of_a_class_share_one_monte_carlo(app, monkeypatch):
     calls = []
-    real = montecarlo.distribution
+    real = montecarlo.Tally
 
-    def counted(*args, **kw):
-        calls.append(args[1:])
-        return real(*args, **kw)
+    class Counted(real):
+        def __init__(self, loaded, seed):
+            calls.append(seed)
+            super().__init__(loaded, seed)
 
-    monkeypatch.setattr(montecarlo, "distribution", counted)
+    monkeypatch.setattr(montecarlo, "Tally", Counted)
     _, secret = _make_class(app, 3)
     _wait_all(app, secret)
     results = [store(app).montecarlo(r.id)["result"] for r in _rooms(app, secret)]
-    assert calls == [(1, 300)]  # seed 1, 300 draws: computed once for three rooms
+    assert calls == [1]  # seed 1: computed once for the three rooms
     assert results[0] == results[1] == results[2] and results[0]["outcomes"]["deal"] == 300

@@ -40,7 +40,7 @@ def _play_to_the_end(client, token) -> None:
 
 
 def test_a_room_with_a_history_shows_what_it_changed(app):
-    teacher = Client(app)
+    teacher = Client(app, instructor=True)
     r = teacher.post("/rooms", {"scenario": "teaching_chapters", "history": HISTORY})
     assert r.status_code == 303, text(r)
     secret = r.headers["Location"].rsplit("/", 1)[1]
@@ -85,7 +85,8 @@ def test_the_change_is_the_sweeps(app):
 
 def test_a_bad_history_creates_nothing(app):
     before = dump(app)
-    r = Client(app).post("/rooms", {"scenario": "teaching_chapters", "history": "facts:\n  - {rounds_held: 7}\n"})
+    teacher = Client(app, instructor=True)
+    r = teacher.post("/rooms", {"scenario": "teaching_chapters", "history": "facts:\n  - {rounds_held: 7}\n"})
     assert r.status_code == 400
     assert "The history has problems. Nothing was created." in text(r)
     assert "history.yaml:2: facts[0]: give when the fact is known: either by: DATE or round: N" in text(r)
@@ -101,7 +102,7 @@ def test_a_history_no_draw_agrees_with_says_so(app):
 
 
 def test_a_class_gives_its_history_to_every_room(app):
-    teacher = Client(app)
+    teacher = Client(app, instructor=True)
     r = teacher.post("/rooms", {"scenario": "teaching_chapters", "rooms": "2", "history": HISTORY})
     secret = r.headers["Location"].rsplit("/", 1)[1]
     assert teacher.post(f"/c/{secret}/rooms").status_code == 303  # a room added later too

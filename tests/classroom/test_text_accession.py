@@ -28,7 +28,7 @@ def test_the_party_left_out_joining_ends_the_round_on_the_text():
 
 
 def test_a_team_sees_the_deal_of_all_after_the_accession(app):
-    teacher = Client(app)
+    teacher = Client(app, instructor=True)
     r = teacher.post("/rooms", {"scenario": "teaching_chapters"})
     secret = r.headers["Location"].rsplit("/", 1)[1]
     teacher.post(f"/i/{secret}/teams", {"team": ["A"], "open": "1"})

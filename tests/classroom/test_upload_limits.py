@@ -13,7 +13,8 @@ from tests.scenario.test_hostile_yaml import alias_bomb
 
 def _upload(app, body: bytes, name: str):
     before = dump(app)
-    r = Client(app).post("/rooms", {"upload": (io.BytesIO(body), name)}, content_type="multipart/form-data")
+    teacher = Client(app, instructor=True)
+    r = teacher.post("/rooms", {"upload": (io.BytesIO(body), name)}, content_type="multipart/form-data")
     assert dump(app) == before  # nothing was created
     return r
 
