@@ -219,8 +219,7 @@ def version(room: Room) -> str:
     with the app's secret key, so nothing secret can be recovered from it.
     """
     st = store()
-    mc = st.montecarlo(room.id)
-    mc_state = "none" if mc is None else ("ok" if mc["result"] else "error")
+    mc_state = st.montecarlo_state(room.id)
     return sign(
         "version",
         str(st.count_actions(room.id)),

@@ -12,7 +12,8 @@ import math
 from negotiation.drivers.human import accession, closed_chapters
 
 from .montecarlo import quantile
-from .play import agreement_terms, outcome_classes, outcome_label, played_by, replay_room, room_loaded
+from .play import agreement_terms, outcome_classes, outcome_label, played_by, room_loaded
+from .replays import replayed
 from .store import ClassGroup, Room, Store
 
 STATE_TEXT = {  # a room's state as the dashboard says it
@@ -28,7 +29,7 @@ def room_row(store: Store, room: Room) -> dict:
     plays it, its walk-away, and (once finished) its utility and surplus over the walk-away."""
     loaded = room_loaded(room)
     st = loaded.structure
-    view = replay_room(room, store.actions(room.id))
+    view = replayed(room)[1]  # the app's kept replay (a room is replayed once per decision)
     seats = store.seats(room.id)
     joined = sum(1 for p in room.people if p in seats)
     if view.done:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import os
 import re
 import threading
 import time
@@ -32,6 +33,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from negotiation.errors import ConfigError, UserError
 from negotiation.experiments import whatif
+from negotiation.experiments.executors import die_with_parent
 from negotiation.experiments.history import check_history
 from negotiation.scenario.loader import Loaded
 from negotiation.scenario.yamlio import parse_yaml
@@ -77,7 +79,12 @@ class Explorer:
         if self.workers <= 1:
             return None
         if self._pool is None or getattr(self._pool, "_broken", False):
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(  # its workers die with the server, however it ends
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from . import play
 from .access import client, limits, store
+from .replays import replayed
 from .store import CODE_LENGTH, Conflict, Room, clean_code
 
 bp = Blueprint("join", __name__, url_prefix="/join")
@@ -73,7 +74,7 @@ def _choices(room: Room) -> list[dict]:
         return []
     seats = store().seats(room.id)
     free = [p for p in room.people if p not in seats]
-    if not free or play.replay_room(room, store().actions(room.id)).done:
+    if not free or replayed(room)[1].done:
         return []
     loaded = play.room_loaded(room)
     return [{"party": p, "name": play.party_name(loaded, p)} for p in free]

@@ -194,9 +194,14 @@ class Runner:
 
     def _compute(self, room: Room) -> Iterator[None]:
         room_id = room.id
-        twin = self.store.montecarlo_twin(room_id, self.draws)
-        if twin is not None:  # another room of the same scenario and seed (a class) has it
-            self.store.save_montecarlo(room_id, self.draws, twin, None)
+        try:
+            twin = self.store.montecarlo_twin(room_id, self.draws)
+            if twin is not None:  # another room of the same scenario and seed (a class) has it
+                self.store.save_montecarlo(room_id, self.draws, twin, None)
+                return
+        except Unsaved as exc:
+            log.error("Monte Carlo of room %s not saved: %s", room_id, exc.message)
+            self._unsaved[room_id] = time.monotonic()
             return
         result, error = None, None
         try:

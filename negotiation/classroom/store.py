@@ -1,7 +1,7 @@
 """The classroom's state in one SQLite file: rooms, seats, the people's actions, Monte Carlo results.
 
 A game's state is never stored: it is always ``negotiation.drivers.human.replay`` of the stored actions.
-Each call opens its own connection, so the store may be shared by the server's threads.
+Each server thread keeps one connection of its own, so the store may be shared by the server's threads.
 ``UNIQUE(room, seq)`` on actions makes a second submission racing the first fail cleanly.
 
 A storage fault (the disk is full, the data folder or the file is read-only) raises ``Unsaved``,
@@ -483,6 +483,11 @@ class Store:
         out["result"] = json.loads(out["result"]) if out["result"] else None
         return out
 
+    def montecarlo_state(self, room_id: int) -> str:
+        """Whether the room's Monte Carlo is stored: "none", "ok" or "error" (without reading the result)."""
+        rows = self._rows("SELECT result IS NOT NULL AS ok FROM montecarlo WHERE room = ?", (room_id,))
+        return "none" if not rows else ("ok" if rows[0]["ok"] else "error")
+
     def save_montecarlo(self, room_id: int, draws: int, result: dict | None, error: str | None) -> None:
         with self._connect() as db:
             db.execute(
@@ -493,14 +498,13 @@ class Store:
     def montecarlo_twin(self, room_id: int, draws: int) -> dict | None:
         """A stored Monte Carlo result of ``draws`` draws of another room with the same scenario
         text and seed (the same distribution: the rooms of a class share it), or None."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT m.result FROM montecarlo m JOIN rooms r ON r.id = m.room JOIN rooms me ON me.id = ?"
-                " WHERE m.result IS NOT NULL AND m.draws = ? AND r.id != me.id AND r.seed = me.seed"
-                " AND r.config_text = me.config_text LIMIT 1",
-                (room_id, draws),
-            ).fetchone()
-        return json.loads(row["result"]) if row else None
+        rows = self._rows(
+            "SELECT m.result FROM montecarlo m JOIN rooms r ON r.id = m.room JOIN rooms me ON me.id = ?"
+            " WHERE m.result IS NOT NULL AND m.draws = ? AND r.id != me.id AND r.seed = me.seed"
+            " AND r.config_text = me.config_text LIMIT 1",
+            (room_id, draws),
+        )
+        return json.loads(rows[0]["result"]) if rows else None
 
     # classes
     def create_class(self, title: str) -> ClassGroup:
@@ -514,14 +518,12 @@ class Store:
         return self.class_group(class_id)
 
     def class_group(self, class_id: int) -> ClassGroup | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM classes WHERE id = ?", (class_id,)).fetchone()
-        return ClassGroup(**dict(row)) if row else None
+        rows = self._rows("SELECT * FROM classes WHERE id = ?", (class_id,))
+        return ClassGroup(**dict(rows[0])) if rows else None
 
     def class_by_secret(self, secret: str) -> ClassGroup | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM classes WHERE secret = ?", (secret,)).fetchone()
-        return ClassGroup(**dict(row)) if row else None
+        rows = self._rows("SELECT * FROM classes WHERE secret = ?", (secret,))
+        return ClassGroup(**dict(rows[0])) if rows else None
 
     def add_to_class(self, class_id: int, room_id: int) -> None:
         """Put a room in a class (a room belongs to one class at most)."""
@@ -530,23 +532,21 @@ class Store:
 
     def class_rooms(self, class_id: int) -> list[Room]:
         """The class's rooms, in the order they were made."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT rooms.* FROM rooms JOIN class_rooms ON class_rooms.room = rooms.id"
-                " WHERE class_rooms.class = ? ORDER BY rooms.id",
-                (class_id,),
-            ).fetchall()
+        rows = self._rows(
+            "SELECT rooms.* FROM rooms JOIN class_rooms ON class_rooms.room = rooms.id"
+            " WHERE class_rooms.class = ? ORDER BY rooms.id",
+            (class_id,),
+        )
         return [_room(r) for r in rows]
 
     def class_of(self, room_id: int) -> ClassGroup | None:
         """The class a room belongs to, or None."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT classes.* FROM classes JOIN class_rooms ON class_rooms.class = classes.id"
-                " WHERE class_rooms.room = ?",
-                (room_id,),
-            ).fetchone()
-        return ClassGroup(**dict(row)) if row else None
+        rows = self._rows(
+            "SELECT classes.* FROM classes JOIN class_rooms ON class_rooms.class = classes.id"
+            " WHERE class_rooms.room = ?",
+            (room_id,),
+        )
+        return ClassGroup(**dict(rows[0])) if rows else None
 
     # a room's history (dated facts the debrief conditions the Monte Carlo on)
     def set_history(self, room_id: int, text: str) -> None:
@@ -555,6 +555,5 @@ class Store:
 
     def history(self, room_id: int) -> str | None:
         """The room's history (YAML text), or None."""
-        with self._connect() as db:
-            row = db.execute("SELECT text FROM room_histories WHERE room = ?", (room_id,)).fetchone()
-        return row["text"] if row else None
+        rows = self._rows("SELECT text FROM room_histories WHERE room = ?", (room_id,))
+        return rows[0]["text"] if rows else None

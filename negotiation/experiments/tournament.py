@@ -75,7 +75,9 @@ def play_tournament(
         text = assigned_config(loaded, a)
         load_scenario_text(text, "tournament")  # validate before any work
         plan.append((a, text))
-    jobs = [(k, text, s, min(rows, draws - s)) for k, (_, text) in enumerate(plan) for s in range(0, draws, rows)]
+    # chunk by chunk, each chunk's assignments together: a chunk enters the standings (and leaves
+    # memory) as soon as every assignment has played it
+    jobs = [(k, text, s, min(rows, draws - s)) for s in range(0, draws, rows) for k, (_, text) in enumerate(plan)]
     counts = np.zeros((len(plan), len(st.outcomes)), dtype=np.int64)
     usum = np.zeros((len(plan), st.n_parties))
     modules = tuple(outside_modules(names)) if workers > 1 else ()

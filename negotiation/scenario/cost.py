@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from negotiation.kernel.offers import SUBPIECES
+from negotiation.kernel.offers import _piece_count
 
 SECONDS_PER_UNIT = 7.8e-9  # the batch driver, per unit of work (see above)
 SECONDS_PER_PARTY_ISSUE_ROUND = 1e-4  # the Mesa driver's own work, per party and issue each round
@@ -58,7 +58,8 @@ def units_per_draw(structure) -> int:
     """Kernel work units of one negotiation that runs to its last round: ``max_rounds * P * P *
     (M + I)``, with ``M`` the concession pieces of one proposer over all issues."""
     p, n_issues = structure.n_parties, len(structure.issues)
-    pieces = sum(int(structure.n_options[i]) - 1 if i in structure.disc else SUBPIECES * p for i in range(n_issues))
+    count = getattr(_piece_count, "py_func", _piece_count)  # the kernel's count as plain Python: nothing to compile
+    pieces = sum(count(bool(d), int(n), p - 1) for d, n in zip(structure.discrete, structure.n_options, strict=True))
     return int(structure.max_rounds) * p * p * (pieces + n_issues)
 
 

@@ -35,13 +35,13 @@ def views(teacher, secret, teams, n=4):
 
 def test_pages_replay_a_room_once_until_its_next_action(app, replays):
     teacher, secret, code = create_room(app)
+    replays.clear()
     b, tb = join(app, code, "B")
     s, ts = join(app, code, "S")
     room = store(app).room_by_secret(secret).id
-    replays.clear()
 
     views(teacher, secret, [(b, tb), (s, ts)])
-    assert replays == [(room, 0)]
+    assert replays == [(room, 0)]  # the joins and every page: one replay
 
     r = act(b, tb, offer={"price": "30"})  # reads B's page (cached), records, redirects
     assert r.status_code == 303, text(r)

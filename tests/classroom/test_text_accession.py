@@ -51,6 +51,7 @@ def test_a_team_sees_the_deal_of_all_after_the_accession(app):
     assert "The negotiation is over" in text(page) and "C joined it on 2025-03-17: a deal of all." in text(page)
     assert teacher.get(f"/i/{secret}/debrief").status_code == 200
     # the class dashboard's row of the room says what the outcome does not
-    row = room_row(store(app), store(app).room_by_secret(secret))
+    with app.test_request_context():
+        row = room_row(store(app), store(app).room_by_secret(secret))
     assert row["state"] == "finished" and row["outcome"] == "deal"
     assert row["path"] == ["A–B signed on 2025-02-15; C joined on 2025-03-17", "1 of 4 chapters closed"]
