@@ -16,6 +16,7 @@ import numpy as np
 
 from negotiation.errors import UserError
 from negotiation.scenario.loader import Loaded, load_scenario
+from negotiation.scenario.schema import MAX_DRAWS
 
 RUNS_DIR = "runs"
 
@@ -162,6 +163,8 @@ def _spec(draws, grid, lhs, ranges, method="mc", samples=64):
 def _check_counts(draws: int | None, seed: int | None, workers: int) -> None:
     if draws is not None and draws < 1:
         raise UserError(f"--draws must be at least 1, got {draws}")
+    if draws is not None and draws > MAX_DRAWS:
+        raise UserError(f"--draws must be at most {MAX_DRAWS:,} (a sweep point's bound), got {draws:,}")
     if seed is not None and seed < 0:
         raise UserError(f"--seed must be 0 or more, got {seed}")
     if workers < 1:

@@ -330,6 +330,8 @@ def test_dask_cluster_on_loopback_gives_identical_bytes(tmp_path, ok):
 def test_bad_sweep_input(tmp_path, ok, one_error):
     assert one_error("sweep", NAFTA, "--draws", 0) == "error: --draws must be at least 1, got 0"
     assert one_error("sweep", NAFTA, "--draws", -5) == "error: --draws must be at least 1, got -5"
+    big = one_error("sweep", NAFTA, "--draws", 10**30)  # was accepted, and never ended
+    assert big == f"error: --draws must be at most 1,000,000 (a sweep point's bound), got {10**30:,}"
     assert "did you mean US.reservation" in one_error("sweep", NAFTA, "--grid", "US.reservaton=0.5")
     assert "range low 0.9 is above high 0.1" in one_error(
         "sweep", NAFTA, "--lhs", 3, "--range", "US.reservation=0.9:0.1"
